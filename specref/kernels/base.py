@@ -15,7 +15,7 @@ The classes keep spectrans's names and methods, returning arrays:
   ``forward_vjp(dphi, x, phi) -> (dx, grads)`` with ``grads`` keyed like ``params``, and
   ``kernel_approximation(x, y)`` :math:`= \varphi(x)\varphi(y)^T` with its VJP. Its random arrays live in
   ``params`` (trainable) and ``buffers`` under spectrans's ``state_dict`` names, with ``state_dict()``,
-  ``from_state_dict(...)``, ``astype`` and ``to`` (:class:`KernelState`).
+  ``from_state_dict(...)``, ``astype`` and ``to`` (:class:`specref.interop.params.ParamContainer`).
 - :class:`SpectralKernel`: ``spectral_decomposition(x)`` (the concrete spectral kernels live in
   :mod:`specref.kernels.spectral`).
 - The exact kernels :class:`CosineKernel` and :class:`PolynomialKernel`.
@@ -33,23 +33,16 @@ Differences from spectrans (each in validation/FINDINGS.md where it is a defect)
 
 from __future__ import annotations
 
-import copy
 import math
 import numbers
-from collections.abc import Mapping
-from types import ModuleType
 from typing import Literal
 
 from specref.backend import (
     check_float_dtype,
     check_same_precision,
-    device_of,
-    dtype_name,
-    get_namespace,
     namespace,
-    to_numpy,
 )
-from specref.interop.state_dict import export_arrays, load_arrays
+from specref.interop.params import ParamContainer
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 
@@ -61,7 +54,6 @@ __all__ = [
     "ShiftInvariantKernel",
     "RandomFeatureMap",
     "SpectralKernel",
-    "KernelState",
     "CosineKernel",
     "PolynomialKernel",
     "check_kernel_input",
@@ -147,100 +139,6 @@ def _mT(a, xp):  # noqa: N802  (the matrix transpose of the last two axes, as to
 
 # ----------------------------------------------------------------------------------------------------------
 # arrays of kernels with state: params, buffers, state_dict, dtype, backend
-
-
-class KernelState:
-    """``params``/``buffers`` with spectrans's ``state_dict`` names, and the methods that move them.
-
-    The same contract as :class:`specref.layers.base.Layer` (kernels sit below layers in the import order,
-    so they cannot import it): ``state_dict()`` returns host NumPy copies; ``from_state_dict(sd, prefix="",
-    dtype=None, strict=True, xp=None, **config)`` builds the kernel from ``config`` and loads the arrays
-    verbatim (copied, never aliased; missing, extra or mis-shaped keys raise
-    :class:`specref.interop.state_dict.StateDictError`); ``astype``, ``to`` and ``with_params`` return new
-    objects.
-    """
-
-    params: dict
-    buffers: dict
-
-    def _init_arrays(self, params: Mapping | None = None, buffers: Mapping | None = None) -> None:
-        self.params = dict(params or {})
-        self.buffers = dict(buffers or {})
-
-    @property
-    def xp(self):
-        """The namespace of the arrays (NumPy for an object without arrays)."""
-        arrays = [*self.params.values(), *self.buffers.values()]
-        return namespace(*arrays) if arrays else get_namespace("numpy")
-
-    @property
-    def dtype(self) -> str | None:
-        """The floating dtype name of the arrays (None without arrays)."""
-        arrays = [*self.params.values(), *self.buffers.values()]
-        return dtype_name(arrays[0].dtype) if arrays else None
-
-    def state_dict(self, prefix: str = "") -> dict:
-        """Params and buffers as host NumPy copies under spectrans's names (optionally prefixed)."""
-        return export_arrays({**self.params, **self.buffers}, prefix=prefix)
-
-    @classmethod
-    def from_state_dict(cls, state_dict: Mapping, prefix: str = "", dtype: str | None = None, strict: bool = True,
-                        xp=None, **config):
-        """Build from ``config`` and load the arrays of ``state_dict`` verbatim (see the class docstring)."""
-        obj = cls(**config)
-        expected = {k: tuple(v.shape) for k, v in {**obj.params, **obj.buffers}.items()}
-        loaded = load_arrays(state_dict, expected, prefix=prefix, strict=strict, dtype=dtype)
-        target = xp if xp is not None else obj.xp
-        return obj._replaced({k: target.asarray(v) for k, v in loaded.items()})
-
-    def _replaced(self, arrays: Mapping):
-        """A copy with some params/buffers replaced by ``arrays``."""
-        new = copy.copy(self)
-        new.params = {k: arrays.get(k, v) for k, v in self.params.items()}
-        new.buffers = {k: arrays.get(k, v) for k, v in self.buffers.items()}
-        return new
-
-    def with_params(self, values):
-        """A copy with ``params`` replaced by ``values`` (a mapping, or a sequence in ``params`` order)."""
-        if not isinstance(values, Mapping):
-            values = dict(zip(self.params, values, strict=True))
-        return self._replaced(values)
-
-    def astype(self, dtype: str):
-        """A copy with the floating arrays cast to ``dtype`` (``"float32"`` or ``"float64"``)."""
-        if dtype not in ("float32", "float64"):
-            raise TypeError(f"kernels are cast to float32 or float64, got {dtype!r}")
-        xp = self.xp
-        cast = {}
-        for k, v in {**self.params, **self.buffers}.items():
-            if dtype_name(v.dtype) in ("float32", "float64"):
-                cast[k] = xp.astype(v, getattr(xp, dtype))
-        return self._replaced(cast)
-
-    def to(self, target):
-        """A copy on another backend: a backend name, a namespace, or an array (its namespace and device)."""
-        if isinstance(target, str):
-            xp, device = get_namespace(target), None
-        elif isinstance(target, ModuleType):
-            xp, device = target, None
-        else:
-            xp, device = namespace(target), device_of(target)
-        moved = {}
-        for k, v in {**self.params, **self.buffers}.items():
-            host = to_numpy(v)
-            moved[k] = xp.asarray(host) if device is None else xp.asarray(host, device=device)
-        return self._replaced(moved)
-
-    def _array(self, name: str):
-        """The array ``name`` from ``params`` or ``buffers`` (wherever the trainable flag put it)."""
-        return self.params[name] if name in self.params else self.buffers[name]
-
-    def _check_against_arrays(self, x, *, name: str = "x"):
-        """``x`` has the arrays' backend and precision."""
-        arrays = [*self.params.values(), *self.buffers.values()]
-        if arrays:
-            namespace(x, *arrays)
-            check_same_precision(x, arrays[0], names=[name, f"{type(self).__name__} arrays"])
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -360,7 +258,7 @@ class ShiftInvariantKernel(KernelFunction):
         return dx, dy
 
 
-class RandomFeatureMap(KernelState):
+class RandomFeatureMap(ParamContainer):
     r"""Random feature maps :math:`\varphi: \mathbb{R}^d \to \mathbb{R}^D` with
     :math:`k(\mathbf{x}, \mathbf{y}) \approx \varphi(\mathbf{x})^T \varphi(\mathbf{y})` (spectrans
     ``RandomFeatureMap``).

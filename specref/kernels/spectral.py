@@ -45,8 +45,8 @@ from specref.backend import (
     random_normal,
     to_numpy,
 )
+from specref.interop.params import ParamContainer
 from specref.kernels.base import (
-    KernelState,
     SpectralKernel,
     check_kernel_input,
     check_kernel_pair,
@@ -213,7 +213,7 @@ def _fourier_filter(rank: int, filter_type: str, cutoff_freq: float) -> np.ndarr
     return (t <= cutoff_freq).astype(np.float64)
 
 
-class FourierKernel(KernelState, SpectralKernel):
+class FourierKernel(ParamContainer, SpectralKernel):
     r"""Kernel defined in the Fourier domain (spectrans ``FourierKernel``).
 
     With :math:`R = \operatorname{rfft}(X)_{:, :r}` (backward norm, the first :math:`r` bins of the last
@@ -338,7 +338,7 @@ class FourierKernel(KernelState, SpectralKernel):
 # LearnableSpectralKernel
 
 
-class LearnableSpectralKernel(KernelState, SpectralKernel):
+class LearnableSpectralKernel(ParamContainer, SpectralKernel):
     r"""Spectral kernel with a learnable eigenbasis and eigenvalues (spectrans ``LearnableSpectralKernel``).
 
     .. math::

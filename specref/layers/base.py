@@ -23,9 +23,7 @@ Subclasses implement ``__init__`` (config, then ``self._init_arrays(params, buff
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
-from types import ModuleType
 
 import numpy as np
 
@@ -33,22 +31,23 @@ from specref.backend import (
     as_generator,
     backend_name,
     check_float_dtype,
-    check_same_precision,
     device_of,
     dtype_name,
-    get_namespace,
     namespace,
     to_numpy,
 )
-from specref.interop.state_dict import export_arrays, load_arrays
+from specref.interop.params import ParamContainer
 from specref.ops.dropout import dropout_mask
 from specref.testing.case import Case, Inputs
 
 __all__ = ["Layer", "layer_case", "check_sequence_input"]
 
 
-class Layer:
-    """Base class of every specref layer: params, buffers, state_dict, dtype and backend moves.
+class Layer(ParamContainer):
+    """Base class of every specref layer: the forward/backward contract on top of the params/buffers container.
+
+    ``params``, ``buffers``, ``state_dict``, ``from_state_dict``, ``astype``, ``to``, ``with_params``,
+    ``with_buffers`` and ``dtype`` come from :class:`specref.interop.params.ParamContainer`.
 
     Attributes
     ----------
@@ -61,13 +60,6 @@ class Layer:
 
     #: names of the dropouts a layer applies, in the order it applies them (keys of ``masks=``)
     dropout_names: tuple[str, ...] = ()
-
-    params: dict
-    buffers: dict
-
-    def _init_arrays(self, params: Mapping, buffers: Mapping | None = None) -> None:
-        self.params = dict(params)
-        self.buffers = dict(buffers or {})
 
     # ------------------------------------------------------------------------------------------------
     # the contract subclasses fill in
@@ -85,92 +77,12 @@ class Layer:
         return self.forward(x, **kwargs)[0]
 
     # ------------------------------------------------------------------------------------------------
-    # arrays: state_dict, dtype, backend
-
-    @property
-    def xp(self):
-        """The namespace of the layer's arrays (NumPy for a layer without arrays)."""
-        arrays = [*self.params.values(), *self.buffers.values()]
-        return namespace(*arrays) if arrays else get_namespace("numpy")
-
-    @property
-    def dtype(self) -> str | None:
-        """The floating dtype name of the params (None for a layer without params)."""
-        floats = [dtype_name(v.dtype) for v in self.params.values()]
-        return floats[0] if floats else None
-
-    def state_dict(self, prefix: str = "") -> dict:
-        """Params and buffers as host NumPy copies under spectrans's names (optionally prefixed)."""
-        return export_arrays({**self.params, **self.buffers}, prefix=prefix)
-
-    @classmethod
-    def from_state_dict(cls, state_dict: Mapping, prefix: str = "", dtype: str | None = None, strict: bool = True,
-                        xp=None, **config):
-        """Build a layer from ``config`` and load its arrays from ``state_dict`` (copied, never aliased).
-
-        Arrays keep their dtype unless ``dtype`` is given; ``prefix`` is stripped (``"blocks.0.mixing."``);
-        with ``strict`` missing or extra keys raise, and mis-shaped keys always raise, naming the key and
-        both shapes (:class:`specref.interop.state_dict.StateDictError`).
-        """
-        layer = cls(**config)
-        expected = {k: tuple(v.shape) for k, v in {**layer.params, **layer.buffers}.items()}
-        loaded = load_arrays(state_dict, expected, prefix=prefix, strict=strict, dtype=dtype)
-        target = xp if xp is not None else layer.xp
-        new = layer._replaced({k: target.asarray(v) for k, v in loaded.items()})
-        return new
-
-    def _replaced(self, arrays: Mapping):
-        """A copy of the layer with some params/buffers replaced by ``arrays``."""
-        new = copy.copy(self)
-        new.params = {k: arrays.get(k, v) for k, v in self.params.items()}
-        new.buffers = {k: arrays.get(k, v) for k, v in self.buffers.items()}
-        return new
-
-    def with_params(self, values) -> Layer:
-        """A copy with ``params`` replaced by ``values`` (a mapping, or a sequence in ``params`` order)."""
-        if not isinstance(values, Mapping):
-            values = dict(zip(self.params, values, strict=True))
-        return self._replaced(values)
-
-    def astype(self, dtype: str) -> Layer:
-        """A copy with floating params and buffers cast to ``dtype`` (``"float32"`` or ``"float64"``)."""
-        if dtype not in ("float32", "float64"):
-            raise TypeError(f"layers are cast to float32 or float64, got {dtype!r}")
-        xp = self.xp
-        cast = {}
-        for k, v in {**self.params, **self.buffers}.items():
-            name = dtype_name(v.dtype)
-            if name in ("float32", "float64"):
-                cast[k] = xp.astype(v, getattr(xp, dtype))
-            elif name in ("complex64", "complex128"):
-                cast[k] = xp.astype(v, xp.complex64 if dtype == "float32" else xp.complex128)
-        return self._replaced(cast)
-
-    def to(self, target) -> Layer:
-        """A copy on another backend: ``target`` is a backend name (``"numpy"``, ``"cupy"``, ``"strict"``),
-        a namespace, or an array whose namespace and device are taken. Arrays go through the host."""
-        if isinstance(target, str):
-            xp, device = get_namespace(target), None
-        elif isinstance(target, ModuleType):
-            xp, device = target, None
-        else:
-            xp, device = namespace(target), device_of(target)
-        moved = {}
-        for k, v in {**self.params, **self.buffers}.items():
-            host = to_numpy(v)
-            moved[k] = xp.asarray(host) if device is None else xp.asarray(host, device=device)
-        return self._replaced(moved)
-
-    # ------------------------------------------------------------------------------------------------
     # helpers for subclasses
 
     def _check_input(self, x, *, allow_complex: bool = False, name: str = "x"):
         """dtype checks of the input: accepted dtype, same precision as the params, same backend."""
         check_float_dtype(x, allow_complex=allow_complex, name=name)
-        arrays = list(self.params.values())
-        if arrays:
-            namespace(x, *arrays)
-            check_same_precision(x, arrays[0], names=[name, f"{type(self).__name__} params"])
+        self._check_against_arrays(x, name=name)
 
     def _dropout_mask(self, name: str, shape: tuple, p: float, *, x, training: bool, rng, masks):
         """The keep-mask of dropout ``name``: None when inactive, else injected (``masks[name]``) or drawn.

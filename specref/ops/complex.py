@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from specref._args import check_cotangent_shape, check_input_shape
 from specref.backend import (
     check_float_dtype,
     check_same_precision,
@@ -32,7 +33,6 @@ from specref.backend import (
 )
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
-from specref.transforms.structural import check_cotangent_shape, check_input_shape
 
 __all__ = [
     "cmul",

@@ -71,6 +71,7 @@ from functools import partial
 
 import numpy as np
 
+from specref._args import check_input_shape, check_length, normalize_axes, normalize_axis
 from specref.backend import (
     backend_name,
     check_float_dtype,
@@ -89,14 +90,10 @@ from specref.transforms.structural import (
     Step,
     apply_chain,
     apply_chain_adjoint,
-    check_input_shape,
-    check_length,
     crop_or_pad,
     crop_or_pad_adjoint,
     move_axis,
     move_axis_adjoint,
-    normalize_axes,
-    normalize_axis,
     scale,
 )
 

@@ -67,6 +67,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from specref._args import check_input_shape, normalize_axes, normalize_axis
 from specref._jit.fwht import fwht, is_power_of_two
 from specref.backend import (
     check_float_dtype,
@@ -81,13 +82,10 @@ from specref.transforms.structural import (
     Step,
     apply_chain,
     apply_chain_adjoint,
-    check_input_shape,
     crop_or_pad,
     crop_or_pad_adjoint,
     move_axis,
     move_axis_adjoint,
-    normalize_axes,
-    normalize_axis,
     scale,
     scale_adjoint,
 )

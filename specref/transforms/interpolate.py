@@ -50,6 +50,14 @@ from functools import lru_cache, partial
 
 import numpy as np
 
+from specref._args import (
+    check_cotangent_shape,
+    check_input_shape,
+    check_length,
+    check_sizes,
+    normalize_axes,
+    normalize_axis,
+)
 from specref.backend import (
     check_float_dtype,
     device_of,
@@ -64,13 +72,9 @@ from specref.transforms.structural import (
     Step,
     apply_chain,
     apply_chain_adjoint,
-    chain_along_two_axes,
-    check_cotangent_shape,
-    check_input_shape,
-    check_length,
+    chain_along_axes,
     move_axis,
     move_axis_adjoint,
-    normalize_axis,
 )
 
 __all__ = [
@@ -258,7 +262,10 @@ def _chain(shape, kind: str, size, axis, align_corners: bool) -> list:
 
 
 def _chain2d(shape, kind: str, size, axes, align_corners: bool) -> list:
-    return chain_along_two_axes(shape, size, axes, lambda sh, m, ax: _chain(sh, kind, m, ax, align_corners))
+    size = check_sizes(size, 2)
+    axes = normalize_axes(axes, len(shape), count=2)
+    sizes = dict(zip(axes, size, strict=True))
+    return chain_along_axes(shape, axes, lambda sh, ax: _chain(sh, kind, sizes[ax], ax, align_corners))
 
 
 def _forward(x, steps):

@@ -22,6 +22,7 @@ from functools import partial
 
 import numpy as np
 
+from specref._args import check_input_shape, normalize_axis
 from specref.backend import (
     check_float_dtype,
     check_same_precision,
@@ -34,15 +35,7 @@ from specref.backend import (
 from specref.testing.case import Case, Inputs
 from specref.testing.tolerances import fft_error_scale
 from specref.transforms.cosine import _adjoint, _cis, _complex, _input_dtype, _make_1d, _moved_last, _on_parts
-from specref.transforms.structural import (
-    Step,
-    apply_chain,
-    check_input_shape,
-    move_axis,
-    move_axis_adjoint,
-    normalize_axis,
-    scale,
-)
+from specref.transforms.structural import Step, apply_chain, move_axis, move_axis_adjoint, scale
 
 __all__ = [
     "mdct",

@@ -46,6 +46,7 @@ from functools import partial
 
 import numpy as np
 
+from specref._args import check_input_shape, check_length, check_sizes, normalize_axes, normalize_axis
 from specref.backend import (
     check_float_dtype,
     device_of,
@@ -61,12 +62,9 @@ from specref.transforms.structural import (
     Step,
     apply_chain,
     apply_chain_adjoint,
-    chain_along_two_axes,
-    check_input_shape,
-    check_length,
+    chain_along_axes,
     move_axis,
     move_axis_adjoint,
-    normalize_axis,
     scale,
     to_complex,
     to_complex_adjoint,
@@ -203,7 +201,10 @@ def _pool_chain(shape, size, axis, norm, real: bool) -> list:
 
 
 def _pool2d_chain(shape, size, axes, norm, real: bool) -> list:
-    return chain_along_two_axes(shape, size, axes, lambda sh, m, ax: _pool_chain(sh, m, ax, norm, real))
+    size = check_sizes(size, 2)
+    axes = normalize_axes(axes, len(shape), count=2)
+    sizes = dict(zip(axes, size, strict=True))
+    return chain_along_axes(shape, axes, lambda sh, ax: _pool_chain(sh, sizes[ax], ax, norm, real))
 
 
 def _adjoint(steps, y, what: str, input_shape):

@@ -22,16 +22,19 @@ The steps and their adjoints (inner product ``Re<u, v> = Re sum(conj(u) v)``):
 | ``scale`` | multiplies by a real number ``factor`` | the same multiplication |
 | ``to_complex`` | embeds a real array in the complex numbers | the real part |
 
-The axis and length checks shared by every transform (:func:`normalize_axis`, :func:`normalize_axes`,
-:func:`check_length`, :func:`check_input_shape`) live here too, so every family words its errors alike.
+:func:`axis_chain` is the one chain builder every family uses: move the axis last, crop or zero-pad it, the
+family's core, scale, move the axis back, each structural step skipped where it is the identity; a family
+writes its core (with the hand-derived adjoint) and a short recipe. :func:`chain_along_axes` chains several
+axes. The argument checks the chains use live in :mod:`specref._args`.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
+from specref._args import as_int, check_cotangent_shape, check_input_shape, normalize_axis
 from specref.backend import (
     check_float_dtype,
     complex_dtype,
@@ -47,11 +50,9 @@ __all__ = [
     "Step",
     "apply_chain",
     "apply_chain_adjoint",
-    "normalize_axis",
-    "normalize_axes",
-    "check_length",
-    "check_input_shape",
-    "check_cotangent_shape",
+    "step",
+    "axis_chain",
+    "chain_along_axes",
     "move_axis",
     "move_axis_adjoint",
     "crop_or_pad",
@@ -95,133 +96,104 @@ def apply_chain_adjoint(steps: Sequence[Step], y):
     return y
 
 
-def chain_along_two_axes(shape, size, axes, build_axis_chain: Callable) -> list:
-    """The steps of a separable 2-D operator: ``build_axis_chain(shape, m, axis)`` along each of two axes in turn.
+def step(fn: Callable, fn_adjoint: Callable, input_shape: tuple, output_shape: tuple, **kw) -> Step:
+    """The :class:`Step` of a linear pair: ``fn(x, **kw)`` and ``fn_adjoint(y, input_shape=input_shape, **kw)``.
 
-    ``size`` is the pair of output lengths ``(h, w)``; each axis's chain starts from the shape the previous one
-    produced, so the public adjoint of the whole is still ``apply_chain_adjoint`` of the concatenation.
-
-    Raises
-    ------
-    ValueError
-        If ``size`` is not a pair or ``axes`` does not name two distinct axes of ``shape``.
+    The pair follows DESIGN.md section 2's calling convention (the adjoint takes the forward's keywords and
+    its input's shape); ``output_shape`` is the shape ``fn`` produces from ``input_shape``.
     """
-    if isinstance(size, int) or not hasattr(size, "__len__") or len(size) != 2:
-        raise ValueError(f"size must be a pair (h, w) of output lengths; got {size!r}")
-    axes = tuple(axes)
-    if len(axes) != 2:
-        raise ValueError(f"axes must name two axes; got {axes!r}")
-    axes = normalize_axes(axes, len(shape))
+    forward = partial(fn, **kw)
+    adjoint = partial(fn_adjoint, input_shape=tuple(input_shape), **kw)
+    return Step(fn.__name__, forward, adjoint, tuple(output_shape))
+
+
+def _moved_last(shape: tuple, axis: int) -> tuple:
+    return tuple(s for i, s in enumerate(shape) if i != axis) + (shape[axis],)
+
+
+def axis_chain(
+    shape,
+    axis,
+    core: Callable[[tuple], list],
+    *,
+    length: int | None = None,
+    factor: float = 1.0,
+    fused: Callable | None = None,
+) -> list:
+    r"""The chain of a transform along one axis: move ``axis`` last, crop or pad, core, scale, move back.
+
+    .. math:: A = M^{-1} \circ c \circ C \circ P \circ M, \qquad
+              A^* = M^{*} \circ P^{*} \circ C^{*} \circ c \circ M^{-*}
+
+    with :math:`M` the axis permutation, :math:`P` the crop or zero-pad to ``length``, :math:`C` the family's
+    canonical core (unnormalized, last axis, exact length, hand-derived adjoint), :math:`c` the real scale.
+    Each structural step is left out where it is the identity (``axis`` already last, ``length`` equal to
+    the input's, ``factor == 1``), so the chain holds exactly the maps it applies.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The input's shape.
+    axis : int
+        The transformed axis (negative counts from the end).
+    core : callable
+        ``core(shape) -> list[Step]``: the core's steps for an input of ``shape`` (the transformed axis last,
+        ``length`` long). The last step's ``shape`` is the core's output shape; the core may change the last
+        axis's length (an rfft's ``n // 2 + 1`` bins) and, if it moves no axis back, append axes.
+    length : int, optional
+        The length the axis is cropped or zero-padded to before the core (``n`` of numpy.fft); None keeps it.
+    factor : float
+        The real scale applied to the core's output (the ``norm`` factor).
+    fused : callable, optional
+        ``fused(shape, axis, length, factor, out_shape) -> Step``: an alternative core computing this whole
+        chain in one pass (the same maps, in the same order, e.g. the FFT engine given ``axis`` instead of a
+        moved copy). It replaces the steps; its tests compare it with the plain chain.
+
+    Returns
+    -------
+    list of Step
+        Ready for :func:`apply_chain` and :func:`apply_chain_adjoint`.
+    """
+    shape = tuple(shape)
+    ax = normalize_axis(axis, len(shape))
+    last = len(shape) - 1
+    n = shape[ax] if length is None else as_int(length, "length")
+    moved = _moved_last(shape, ax)
+    resized = (*moved[:-1], n)
+    core_steps = list(core(resized))
+    core_out = core_steps[-1].shape if core_steps else resized
+    # the core maps (..., n) -> (..., m) along the last axis; moved back, that axis returns to position ax
+    back = (*core_out[:ax], core_out[-1], *core_out[ax:-1]) if len(core_out) == len(shape) else core_out
+    if fused is not None:
+        return [fused(shape, ax, n, float(factor), back)]
     steps = []
-    for axis, m in zip(axes, size, strict=True):
-        part = build_axis_chain(shape, m, axis)
-        steps.extend(part)
-        shape = part[-1].shape
+    if ax != last:
+        steps.append(step(move_axis, move_axis_adjoint, shape, moved, source=ax, destination=last))
+    if n != moved[-1]:
+        steps.append(step(crop_or_pad, crop_or_pad_adjoint, moved, resized, n=n, axis=-1))
+    steps.extend(core_steps)
+    if float(factor) != 1.0:
+        steps.append(step(scale, scale_adjoint, core_out, core_out, factor=float(factor)))
+    if ax != last and len(core_out) == len(shape):
+        steps.append(step(move_axis, move_axis_adjoint, core_out, back, source=last, destination=ax))
     return steps
 
 
-# ----------------------------------------------------------------------------------------------------------
-# argument checks shared by the transforms
+def chain_along_axes(shape, axes, build_axis_chain: Callable) -> list:
+    """The steps of a separable operator: ``build_axis_chain(shape, axis)`` along each of ``axes`` in turn.
 
-
-def _as_int(value, name: str) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got the bool {value!r}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}") from None
-
-
-def normalize_axis(axis, ndim: int, *, name: str = "axis") -> int:
-    """Return ``axis`` as a non-negative index for an array of ``ndim`` dimensions.
-
-    Raises
-    ------
-    TypeError
-        If ``axis`` is not an integer.
-    ValueError
-        If ``axis`` is out of range for ``ndim`` dimensions (the message gives the accepted range), or the
-        array is 0-dimensional.
+    Each axis's chain starts from the shape the previous one produced, so the adjoint of the whole is
+    still :func:`apply_chain_adjoint` of the concatenation. ``axes`` must already be normalised
+    (:func:`specref._args.normalize_axes`); per-axis parameters (output sizes) are the builder's to pair.
     """
-    axis = _as_int(axis, name)
-    if ndim < 1:
-        raise ValueError(f"a 0-dimensional array has no {name} to transform; pass an array with ndim >= 1")
-    if not -ndim <= axis < ndim:
-        raise ValueError(
-            f"{name} {axis} is out of range for an array of ndim {ndim}; accepted: {-ndim} ... {ndim - 1}"
-        )
-    return axis % ndim
-
-
-def normalize_axes(axes, ndim: int) -> tuple[int, ...]:
-    """Return ``axes`` as a tuple of distinct non-negative indices (``None`` means all axes, in order).
-
-    Raises
-    ------
-    TypeError
-        If ``axes`` is not a sequence of integers.
-    ValueError
-        If ``axes`` is empty, names an axis out of range, or names one axis twice (``(0, -2)`` on a 2-D
-        array is a repeat).
-    """
-    if axes is None:
-        if ndim < 1:
-            raise ValueError("a 0-dimensional array has no axis to transform; pass an array with ndim >= 1")
-        return tuple(range(ndim))
-    if isinstance(axes, (str, bytes)) or not isinstance(axes, Sequence):
-        raise TypeError(f"axes must be a sequence of integers, got {type(axes).__name__} {axes!r}")
-    if len(axes) == 0:
-        raise ValueError("axes is empty; name at least one axis to transform (NumPy returns the input as is)")
-    out = tuple(normalize_axis(a, ndim, name="axes entry") for a in axes)
-    if len(set(out)) != len(out):
-        raise ValueError(f"axes {tuple(axes)} names an axis twice (ndim {ndim}); each axis may appear once")
-    return out
-
-
-def check_length(n, *, name: str = "n") -> int:
-    """Return a transform length ``n >= 1`` as an int.
-
-    Raises
-    ------
-    TypeError
-        If ``n`` is not an integer.
-    ValueError
-        If ``n < 1``.
-    """
-    n = _as_int(n, name)
-    if n < 1:
-        raise ValueError(f"{name} = {n} is not a valid transform length; accepted: an integer >= 1")
-    return n
-
-
-def check_input_shape(input_shape, *, name: str = "input_shape") -> tuple[int, ...]:
-    """Return an adjoint's ``input_shape`` as a tuple of non-negative ints.
-
-    Raises
-    ------
-    TypeError
-        If ``input_shape`` is not a sequence of integers (``None`` included: every adjoint needs it).
-    ValueError
-        If an entry is negative.
-    """
-    if input_shape is None or isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Sequence):
-        raise TypeError(
-            f"{name} must be the forward input's shape, a tuple of integers; got {type(input_shape).__name__}"
-        )
-    out = tuple(_as_int(s, f"{name} entry") for s in input_shape)
-    if any(s < 0 for s in out):
-        raise ValueError(f"{name} {out} has a negative entry")
-    return out
-
-
-def check_cotangent_shape(y, expected: tuple, what: str, input_shape: tuple):
-    """Raise ``ValueError`` unless ``y.shape == expected``, the forward's output shape for ``input_shape``."""
-    if tuple(y.shape) != tuple(expected):
-        raise ValueError(
-            f"{what}: the cotangent has shape {tuple(y.shape)}, but the forward maps input_shape "
-            f"{tuple(input_shape)} to shape {tuple(expected)}; pass the shape of the forward's input"
-        )
+    steps: list = []
+    shape = tuple(shape)
+    for axis in axes:
+        part = build_axis_chain(shape, axis)
+        steps.extend(part)
+        if part:
+            shape = part[-1].shape
+    return steps
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -282,7 +254,7 @@ def crop_or_pad(x, n: int, axis: int = -1):
         If ``n < 0`` or ``axis`` is out of range.
     """
     axis = normalize_axis(axis, x.ndim)
-    n = _as_int(n, "n")
+    n = as_int(n, "n")
     if n < 0:
         raise ValueError(f"crop_or_pad length n = {n} is negative; accepted: an integer >= 0")
     m = x.shape[axis]
@@ -301,7 +273,7 @@ def crop_or_pad_adjoint(y, *, input_shape, n: int, axis: int = -1):
     """Adjoint of :func:`crop_or_pad`: ``crop_or_pad(y, input_shape[axis], axis)`` (pad <-> crop, P^T)."""
     input_shape = check_input_shape(input_shape)
     axis = normalize_axis(axis, len(input_shape))
-    expected = tuple(s if i != axis else _as_int(n, "n") for i, s in enumerate(input_shape))
+    expected = tuple(s if i != axis else as_int(n, "n") for i, s in enumerate(input_shape))
     check_cotangent_shape(y, expected, "crop_or_pad_adjoint", input_shape)
     return crop_or_pad(y, input_shape[axis], axis)
 

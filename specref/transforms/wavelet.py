@@ -62,6 +62,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from specref._args import check_input_shape, normalize_axes, normalize_axis
 from specref._jit import dwt_filterbank as fb
 from specref._jit.dwt_filterbank import MODES
 from specref.backend import (
@@ -75,14 +76,7 @@ from specref.backend import (
 )
 from specref.testing.case import Case, Inputs
 from specref.testing.checks import CheckResult, error_report, random_like, skipped
-from specref.transforms.structural import (
-    check_input_shape,
-    crop_or_pad,
-    crop_or_pad_adjoint,
-    move_axis,
-    normalize_axes,
-    normalize_axis,
-)
+from specref.transforms.structural import crop_or_pad, crop_or_pad_adjoint, move_axis
 
 __all__ = [
     "MODES",

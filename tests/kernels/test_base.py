@@ -1,5 +1,5 @@
 """specref.kernels.base: the exact kernels against their formulas, the VJPs of gram_matrix and
-kernel_approximation, is_positive_definite, KernelState (state_dict, astype, to), argument checks and bad
+kernel_approximation, is_positive_definite, the params container (state_dict, astype, to), argument checks and bad
 input."""
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def test_abstract_methods_raise():
 
 
 # ----------------------------------------------------------------------------------------------------------
-# KernelState: state_dict, copies, dtype, backend
+# the params container (specref.interop.params): state_dict, copies, dtype, backend
 
 
 def test_state_dict_round_trip_and_strict():

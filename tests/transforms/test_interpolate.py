@@ -240,8 +240,10 @@ def test_errors():
         interpolate_linear(np.zeros(4, dtype=np.int64), size=3)
     with pytest.raises(ValueError, match="input length along axis"):
         interpolate_linear(np.zeros((3, 0)), size=3)
-    with pytest.raises(ValueError, match="pair"):
+    with pytest.raises(TypeError, match="sequence of 2 output lengths"):  # a wrong type is a TypeError (_args)
         interpolate_bilinear(x, size=5)
+    with pytest.raises(ValueError, match="must hold 2 output lengths"):
+        interpolate_bilinear(x, size=(5, 4, 3))
     with pytest.raises(ValueError, match="cotangent has shape"):
         interpolate_linear_adjoint(np.zeros((3, 5)), input_shape=(3, 4), size=6)
     with pytest.raises(TypeError, match="input_shape"):

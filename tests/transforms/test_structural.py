@@ -131,49 +131,6 @@ def test_chain_adjoint_is_reversed_chain(xp):
             y = step.adjoint(y)
 
 
-# ----------------------------------------------------------------------------------------------------------
-# argument checks
-
-
-def test_normalize_axis():
-    assert S.normalize_axis(-1, 3) == 2
-    assert S.normalize_axis(np.int64(1), 3) == 1
-    with pytest.raises(ValueError, match=r"axis 3 is out of range for an array of ndim 3; accepted: -3 \.\.\. 2"):
-        S.normalize_axis(3, 3)
-    with pytest.raises(ValueError, match="0-dimensional"):
-        S.normalize_axis(0, 0)
-    with pytest.raises(TypeError, match="axis must be an integer, got the bool"):
-        S.normalize_axis(True, 3)
-    with pytest.raises(TypeError, match="must be an integer"):
-        S.normalize_axis("0", 3)
-
-
-def test_normalize_axes():
-    assert S.normalize_axes(None, 3) == (0, 1, 2)
-    assert S.normalize_axes((-1, 0), 3) == (2, 0)
-    with pytest.raises(ValueError, match="names an axis twice"):
-        S.normalize_axes((1, -2), 3)
-    with pytest.raises(ValueError, match="axes is empty"):
-        S.normalize_axes([], 3)
-    with pytest.raises(TypeError, match="sequence of integers"):
-        S.normalize_axes(0, 3)
-    with pytest.raises(ValueError, match="0-dimensional"):
-        S.normalize_axes(None, 0)
-
-
-def test_check_length_and_input_shape():
-    assert S.check_length(np.int32(5)) == 5
-    with pytest.raises(ValueError, match="accepted: an integer >= 1"):
-        S.check_length(0)
-    with pytest.raises(TypeError, match="must be an integer"):
-        S.check_length(2.5)
-    assert S.check_input_shape([2, np.int64(3)]) == (2, 3)
-    with pytest.raises(TypeError, match="input_shape must be the forward input's shape"):
-        S.check_input_shape(None)
-    with pytest.raises(ValueError, match="negative"):
-        S.check_input_shape((2, -1))
-
-
 def test_step_errors(xp):
     x = draw(xp, (2, 3))
     with pytest.raises(ValueError, match="n = -1 is negative"):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from specref._args import check_input_shape
 from specref.backend import device_of, finfo_eps, is_complex, namespace, to_numpy
 from specref.layers.base import layer_case
 from specref.layers.mixing.base import UnitaryMixingLayer
@@ -42,7 +43,7 @@ from specref.transforms.fourier import (
     rfft2,
     rfft2_adjoint,
 )
-from specref.transforms.structural import check_input_shape, to_complex_adjoint
+from specref.transforms.structural import to_complex_adjoint
 
 __all__ = [
     "FourierMixing",

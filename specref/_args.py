@@ -1,0 +1,264 @@
+"""Argument checks every family shares: one accepted set and one message per kind of argument.
+
+A leaf module: it imports only :mod:`specref.backend`, so transforms, primitives, kernels and layers all word
+their errors alike. The rule for every check: a value of the wrong *type* raises ``TypeError`` (a bool is not an
+integer or a number here, and a string such as ``"no"`` is not a flag); a value of the right type outside the
+accepted range raises ``ValueError``. Each message names the argument, the value received and what is accepted.
+
+| check | accepts | returns |
+| --- | --- | --- |
+| :func:`normalize_axis` | an integer in ``-ndim ... ndim - 1`` | the non-negative index |
+| :func:`normalize_axes` | ``None`` or a sequence of distinct axes | a tuple of non-negative indices |
+| :func:`check_length` | an integer >= 1 (a transform length) | ``int`` |
+| :func:`check_sizes` | ``count`` integers >= 1 (``size=(h, w)``) | a tuple of ``int`` |
+| :func:`check_positive_int` | an integer >= 1 (a size, a count) | ``int`` |
+| :func:`check_norm` | ``None``, ``"backward"``, ``"ortho"``, ``"forward"`` | the name (``None`` -> ``"backward"``) |
+| :func:`check_probability` | a real number in ``[0, 1)`` (a dropout rate) | ``float`` |
+| :func:`check_nonnegative_float` | a finite real number >= 0 | ``float`` |
+| :func:`check_flag` | ``True``, ``False`` (Python or NumPy bool) | ``bool`` |
+| :func:`check_input_shape` | a sequence of non-negative integers | a tuple of ``int`` |
+| :func:`check_cotangent_shape` | a cotangent of the forward's output shape | ``None`` |
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "NORMS",
+    "as_int",
+    "normalize_axis",
+    "normalize_axes",
+    "check_length",
+    "check_sizes",
+    "check_positive_int",
+    "check_norm",
+    "check_probability",
+    "check_nonnegative_float",
+    "check_flag",
+    "check_input_shape",
+    "check_cotangent_shape",
+]
+
+#: the FFT normalisation names of numpy.fft, scipy.fft and torch.fft (``None`` means ``"backward"``)
+NORMS = ("backward", "ortho", "forward")
+
+
+def as_int(value, name: str) -> int:
+    """``value`` as a Python int: any integer (NumPy's included), never a bool or a float.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is a bool or not an integer.
+    """
+    if isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be an integer, got the bool {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}") from None
+
+
+def normalize_axis(axis, ndim: int, *, name: str = "axis") -> int:
+    """Return ``axis`` as a non-negative index for an array of ``ndim`` dimensions.
+
+    Raises
+    ------
+    TypeError
+        If ``axis`` is not an integer.
+    ValueError
+        If ``axis`` is out of range for ``ndim`` dimensions (the message gives the accepted range), or the
+        array is 0-dimensional.
+    """
+    axis = as_int(axis, name)
+    if ndim < 1:
+        raise ValueError(f"a 0-dimensional array has no {name} to transform; pass an array with ndim >= 1")
+    if not -ndim <= axis < ndim:
+        raise ValueError(
+            f"{name} {axis} is out of range for an array of ndim {ndim}; accepted: {-ndim} ... {ndim - 1}"
+        )
+    return axis % ndim
+
+
+def normalize_axes(axes, ndim: int, *, count: int | None = None) -> tuple[int, ...]:
+    """Return ``axes`` as a tuple of distinct non-negative indices (``None`` means all axes, in order).
+
+    ``count``: the number of axes an operator needs (2 for a 2-D pooling), checked when given.
+
+    Raises
+    ------
+    TypeError
+        If ``axes`` is not a sequence of integers.
+    ValueError
+        If ``axes`` is empty, names an axis out of range, names one axis twice (``(0, -2)`` on a 2-D
+        array is a repeat), or does not hold ``count`` axes.
+    """
+    if count is not None and axes is not None and not isinstance(axes, str | bytes) and isinstance(axes, Sequence):
+        if len(axes) != count:
+            raise ValueError(f"axes must name {count} axes; got {tuple(axes)!r}")
+    if axes is None:
+        if ndim < 1:
+            raise ValueError("a 0-dimensional array has no axis to transform; pass an array with ndim >= 1")
+        return tuple(range(ndim))
+    if isinstance(axes, str | bytes) or not isinstance(axes, Sequence):
+        raise TypeError(f"axes must be a sequence of integers, got {type(axes).__name__} {axes!r}")
+    if len(axes) == 0:
+        raise ValueError("axes is empty; name at least one axis to transform (NumPy returns the input as is)")
+    out = tuple(normalize_axis(a, ndim, name="axes entry") for a in axes)
+    if len(set(out)) != len(out):
+        raise ValueError(f"axes {tuple(axes)} names an axis twice (ndim {ndim}); each axis may appear once")
+    return out
+
+
+def check_length(n, *, name: str = "n") -> int:
+    """Return a transform length ``n >= 1`` as an int.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n < 1``.
+    """
+    n = as_int(n, name)
+    if n < 1:
+        raise ValueError(f"{name} = {n} is not a valid transform length; accepted: an integer >= 1")
+    return n
+
+
+def check_sizes(sizes, count: int, *, name: str = "size") -> tuple[int, ...]:
+    """Return ``count`` output lengths (each >= 1) as a tuple: ``size=(h, w)`` of a 2-D pooling or resize.
+
+    Raises
+    ------
+    TypeError
+        If ``sizes`` is not a sequence, or an entry is not an integer.
+    ValueError
+        If ``sizes`` does not hold exactly ``count`` entries, or an entry is < 1.
+    """
+    if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence):
+        raise TypeError(f"{name} must be a sequence of {count} output lengths; got {type(sizes).__name__} {sizes!r}")
+    if len(sizes) != count:
+        raise ValueError(f"{name} must hold {count} output lengths, one per axis; got {tuple(sizes)!r}")
+    return tuple(check_length(s, name=f"{name} entry") for s in sizes)
+
+
+def check_positive_int(value, name: str) -> int:
+    """Return a size or count ``value >= 1`` as an int (``hidden_dim``, ``num_features``, ``num_blocks``...).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (a bool or a float such as ``64.0`` included).
+    ValueError
+        If ``value < 1``.
+    """
+    value = as_int(value, name)
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+def check_norm(norm) -> str:
+    """Return the normalisation name; ``None`` means ``"backward"`` (NumPy's and SciPy's default).
+
+    One accepted set for every family (Fourier, cosine/sine, spectral pooling, the mixing layers).
+
+    Raises
+    ------
+    ValueError
+        For any other value, naming the accepted ones.
+    """
+    if norm is None:
+        return "backward"
+    if not isinstance(norm, str) or norm not in NORMS:
+        raise ValueError(
+            f"unknown norm {norm!r}; accepted: 'backward', 'ortho', 'forward' (or None, meaning 'backward')"
+        )
+    return norm
+
+
+def _as_real_number(value, name: str) -> float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    return float(value)
+
+
+def check_probability(p, name: str = "p") -> float:
+    """Return a dropout probability ``p`` in ``[0, 1)`` as a float (``p = 1`` would drop everything and
+    divide by zero in the ``1 / (1 - p)`` rescaling).
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not a real number (bools and strings included).
+    ValueError
+        If ``p`` is outside ``[0, 1)`` or NaN.
+    """
+    p = _as_real_number(p, name)
+    if not 0.0 <= p < 1.0:  # also refuses NaN
+        raise ValueError(f"{name} must be a probability in [0, 1), got {p!r}")
+    return p
+
+
+def check_nonnegative_float(value, name: str) -> float:
+    """Return a finite real ``value >= 0`` as a float (a threshold, a regularisation, a temperature...).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If ``value`` is negative, infinite or NaN.
+    """
+    value = _as_real_number(value, name)
+    if not (math.isfinite(value) and value >= 0.0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return value
+
+
+def check_flag(value, name: str) -> bool:
+    """Return a boolean flag as a Python bool: ``True`` or ``False`` (NumPy's bools too), nothing truthy.
+
+    Raises
+    ------
+    TypeError
+        For any other value: ``"no"``, ``0``, ``None`` are refused rather than read as true or false.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_input_shape(input_shape, *, name: str = "input_shape") -> tuple[int, ...]:
+    """Return an adjoint's ``input_shape`` as a tuple of non-negative ints.
+
+    Raises
+    ------
+    TypeError
+        If ``input_shape`` is not a sequence of integers (``None`` included: every adjoint needs it).
+    ValueError
+        If an entry is negative.
+    """
+    if input_shape is None or isinstance(input_shape, str | bytes) or not isinstance(input_shape, Sequence):
+        raise TypeError(
+            f"{name} must be the forward input's shape, a tuple of integers; got {type(input_shape).__name__}"
+        )
+    out = tuple(as_int(s, f"{name} entry") for s in input_shape)
+    if any(s < 0 for s in out):
+        raise ValueError(f"{name} {out} has a negative entry")
+    return out
+
+
+def check_cotangent_shape(y, expected: tuple, what: str, input_shape: tuple) -> None:
+    """Raise ``ValueError`` unless ``y.shape == expected``, the forward's output shape for ``input_shape``."""
+    if tuple(y.shape) != tuple(expected):
+        raise ValueError(
+            f"{what}: the cotangent has shape {tuple(y.shape)}, but the forward maps input_shape "
+            f"{tuple(input_shape)} to shape {tuple(expected)}; pass the shape of the forward's input"
+        )
