@@ -118,9 +118,9 @@ def main(argv=None) -> int:
         if extra:
             rows[-1]["agreement_vs_sklearn"] = agree_sk
 
-    structured = Path(__file__).resolve().parents[1] / "specref" / "kernels" / "rff_structured.py"
+    structured = Path(__file__).resolve().parents[1] / "specref" / "kernels" / "attention_features.py"
     if structured.exists():
-        from specref.kernels.rff_structured import RFFAttentionKernel
+        from specref.kernels.attention_features import RFFAttentionKernel
 
         torch.manual_seed(0)
         theirs = sk_rff.RFFAttentionKernel(d, m, kernel_type="softmax", use_orthogonal=True).double()

@@ -7,6 +7,7 @@ registered case (the same list `specref verify` and the tests iterate), so the t
 from __future__ import annotations
 
 MARKER = "<!-- status-table -->"
+MODULES = "<!-- module-table -->"
 
 
 def _table() -> str:
@@ -34,7 +35,25 @@ def _table() -> str:
     return "\n".join(lines)
 
 
+def _module_table() -> str:
+    """One row per module of the package: its path, its length and the first line of its docstring."""
+    import ast
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    lines = ["## Every module", "", "| module | lines | what it holds |", "| --- | --- | --- |"]
+    for path in sorted((root / "specref").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(text)) or ""
+        first = doc.strip().splitlines()[0] if doc.strip() else ""
+        rel = path.relative_to(root).as_posix()
+        lines.append(f"| `{rel}` | {len(text.splitlines())} | {first.replace('|', '/')} |")
+    return "\n".join(lines)
+
+
 def on_page_markdown(markdown, page, config, files):
     if MARKER in markdown:
-        return markdown.replace(MARKER, _table())
+        markdown = markdown.replace(MARKER, _table())
+    if MODULES in markdown:
+        markdown = markdown.replace(MODULES, _module_table())
     return markdown

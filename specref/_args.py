@@ -12,6 +12,8 @@ accepted range raises ``ValueError``. Each message names the argument, the value
 | :func:`check_length` | an integer >= 1 (a transform length) | ``int`` |
 | :func:`check_sizes` | ``count`` integers >= 1 (``size=(h, w)``) | a tuple of ``int`` |
 | :func:`check_positive_int` | an integer >= 1 (a size, a count) | ``int`` |
+| :func:`check_power_of_two` | an integer ``2^k >= 1`` (a Hadamard or Slant length) | ``int`` |
+| :func:`check_choice` | one of a fixed set of names (``order="sequency"``) | the name |
 | :func:`check_norm` | ``None``, ``"backward"``, ``"ortho"``, ``"forward"`` | the name (``None`` -> ``"backward"``) |
 | :func:`check_probability` | a real number in ``[0, 1)`` (a dropout rate) | ``float`` |
 | :func:`check_nonnegative_float` | a finite real number >= 0 | ``float`` |
@@ -36,6 +38,8 @@ __all__ = [
     "check_length",
     "check_sizes",
     "check_positive_int",
+    "check_power_of_two",
+    "check_choice",
     "check_norm",
     "check_probability",
     "check_nonnegative_float",
@@ -141,7 +145,7 @@ def check_sizes(sizes, count: int, *, name: str = "size") -> tuple[int, ...]:
     ValueError
         If ``sizes`` does not hold exactly ``count`` entries, or an entry is < 1.
     """
-    if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence):
+    if isinstance(sizes, str | bytes) or not hasattr(sizes, "__len__"):  # a list, tuple or 1-D array, as NumPy
         raise TypeError(f"{name} must be a sequence of {count} output lengths; got {type(sizes).__name__} {sizes!r}")
     if len(sizes) != count:
         raise ValueError(f"{name} must hold {count} output lengths, one per axis; got {tuple(sizes)!r}")
@@ -161,6 +165,35 @@ def check_positive_int(value, name: str) -> int:
     value = as_int(value, name)
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+def check_power_of_two(value, name: str = "n") -> int:
+    """Return ``value = 2^k`` (``k >= 0``: 1, 2, 4, 8, ...) as an int: a Hadamard or Slant matrix size.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If ``value`` is not a power of two (0 and negative values included).
+    """
+    value = as_int(value, name)
+    if value < 1 or value & (value - 1):
+        raise ValueError(f"{name} = {value} is not a power of two (1, 2, 4, 8, ...)")
+    return value
+
+
+def check_choice(value, choices: Sequence[str], name: str) -> str:
+    """Return ``value`` if it is one of the names ``choices`` (a row order, an interpolation kind...).
+
+    Raises
+    ------
+    ValueError
+        For any other value (a non-string included, as :func:`check_norm`), naming the accepted ones.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; accepted: {', '.join(map(repr, choices))}")
     return value
 
 

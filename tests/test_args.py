@@ -114,3 +114,27 @@ def test_flag_refuses_truthy_values():
     for bad in ("no", "False", 0, 1, None, 1.0):
         with pytest.raises(TypeError, match="trainable must be True or False"):
             A.check_flag(bad, "trainable")
+
+
+def test_power_of_two():
+    assert A.check_power_of_two(1) == 1
+    assert A.check_power_of_two(np.int64(64), "n") == 64
+    for bad in (0, -4, 3, 6, 12):
+        with pytest.raises(ValueError, match=f"n = {bad} is not a power of two"):
+            A.check_power_of_two(bad)
+    for bad in (True, 4.0, "4", None):
+        with pytest.raises(TypeError, match="n must be an integer"):
+            A.check_power_of_two(bad)
+
+
+def test_choice():
+    assert A.check_choice("sequency", ("natural", "sequency"), "order") == "sequency"
+    for bad in ("walsh", "", None, 1, ("natural",)):  # any value outside the set, a non-string too (as norm)
+        with pytest.raises(ValueError, match=r"unknown order .*; accepted: 'natural', 'sequency'"):
+            A.check_choice(bad, ("natural", "sequency"), "order")
+
+
+def test_sizes_accept_an_array_as_numpy_does():
+    assert A.check_sizes(np.array([3, 5]), 2, name="s") == (3, 5)
+    with pytest.raises(TypeError, match="s must be a sequence of 2 output lengths"):
+        A.check_sizes("35", 2, name="s")

@@ -11,8 +11,8 @@ import pytest
 
 from specref import cli
 from specref.backend import gpu_available
+from specref.demo import CASES as DEMO_CASES
 from specref.testing.case import Case, Inputs
-from specref.testing.demo import CASES as DEMO_CASES
 
 
 def _make(rng, xp, dtype, *, n=5):

@@ -16,7 +16,8 @@ behaviour and compares specref with the math (findings in validation/findings/):
   (``spectrans_randomized_svd``).
 
 Tolerances: each side is within :math:`c\epsilon` of the exact value with :math:`c` the error scale of the
-specref registry case (its derivation is beside it in ``specref/kernels/spectral.py``), so the two differ by
+specref registry case (its derivation is beside it in ``specref/kernels/spectral.py`` or
+``specref/kernels/spectral_eigen.py``), so the two differ by
 at most :math:`2c\epsilon`; gradients run the same stages in reverse plus one reduction of the same lengths,
 so :math:`4c\epsilon`. Every bound is asserted below the issue's 1e-12 (forward) / 1e-10 (gradients).
 """
@@ -30,6 +31,7 @@ torch = pytest.importorskip("torch")
 spectrans_spectral = pytest.importorskip("spectrans.kernels.spectral")
 
 from specref.kernels import spectral as sp  # noqa: E402
+from specref.kernels import spectral_eigen as se  # noqa: E402
 from specref.testing.checks import error_report  # noqa: E402
 
 torch.set_num_threads(1)
@@ -123,7 +125,7 @@ def test_learnable_spectral_kernel(report, normalize, trainable):
 def test_polynomial_spectral_compute(report, degree, normalize):
     gen = np.random.default_rng(degree)
     peer = spectrans_spectral.PolynomialSpectralKernel(2, degree=degree, coef0=0.5, alpha=0.8, normalize=normalize)
-    mine = sp.PolynomialSpectralKernel(2, degree=degree, coef0=0.5, alpha=0.8, normalize=normalize)
+    mine = se.PolynomialSpectralKernel(2, degree=degree, coef0=0.5, alpha=0.8, normalize=normalize)
     d = 5
     x, y = gen.standard_normal((2, 3, d)), gen.standard_normal((2, 4, d))
     dk = gen.standard_normal((2, 3, 4))
@@ -144,12 +146,12 @@ def test_polynomial_spectral_attention_at_q_equal_k(report, rank, normalize):
     gen = np.random.default_rng(rank)
     d = 4
     peer = spectrans_spectral.PolynomialSpectralKernel(rank, degree=2, normalize=normalize)
-    mine = sp.PolynomialSpectralKernel(rank, degree=2, normalize=normalize)
+    mine = se.PolynomialSpectralKernel(rank, degree=2, normalize=normalize)
     q = gen.standard_normal((2, 6, d)) * np.array([3.0, 2.0, 1.2, 0.6])
     a_peer = peer.compute_attention(torch.tensor(q), torch.tensor(q)).numpy()
     a = mine.compute_attention(q, q)
     # the attention scale of the registry case (n = m = 6) bounds each side
-    fwd_bound, _ = bounds(sp._attention_scale({"n": 6, "m": 6, "d": d, "degree": 2}))
+    fwd_bound, _ = bounds(se._attention_scale({"n": 6, "m": 6, "d": d, "degree": 2}))
     fwd = normwise(a, a_peer)
     report.add("PolynomialSpectralKernel.compute_attention", f"q = k, rank={rank}, normalize={normalize}",
                "float64", fwd, fwd_bound, float("nan"), float("nan"), "pass",
@@ -163,7 +165,7 @@ def test_polynomial_spectral_attention_bases_finding(report):
     d = 4
     q, k = gen.standard_normal((5, d)), gen.standard_normal((6, d))
     peer = spectrans_spectral.PolynomialSpectralKernel(d, degree=1, coef0=0.0, normalize=False)
-    mine = sp.PolynomialSpectralKernel(d, degree=1, coef0=0.0, normalize=False)
+    mine = se.PolynomialSpectralKernel(d, degree=1, coef0=0.0, normalize=False)
     expected = (q - q.mean(0)) @ (k - k.mean(0)).T
     peer_err = normwise(peer.compute_attention(torch.tensor(q), torch.tensor(k)).numpy(), expected)
     mine_err = normwise(mine.compute_attention(q, k), expected)
@@ -182,11 +184,11 @@ def test_truncated_svd_exact(report, rank, normalize, n, m):
     x, y = gen.standard_normal((2, n, d)) * scales, gen.standard_normal((m, d)) * scales
     dk = gen.standard_normal((2, n, m))
     peer = spectrans_spectral.TruncatedSVDKernel(rank, normalize=normalize)
-    mine = sp.TruncatedSVDKernel(rank, normalize=normalize)
+    mine = se.TruncatedSVDKernel(rank, normalize=normalize)
     k_peer, g_peer = torch_grads(peer.compute, {"x": x, "y": y}, {}, dk)
     k = mine.compute(x, y)
     dx, dy = mine.compute_vjp(dk, x, y, k)
-    fwd_bound, grad_bound = bounds(sp._svd_scale({"n": n, "m": m, "d": d}))
+    fwd_bound, grad_bound = bounds(se._svd_scale({"n": n, "m": m, "d": d}))
     fwd = normwise(k, k_peer)
     grad = max(normwise(dx, g_peer["x"]), normwise(dy, g_peer["y"]))
     report.add("TruncatedSVDKernel", f"exact, rank={rank}, normalize={normalize}, n={n}, m={m}", "float64", fwd,
@@ -214,8 +216,8 @@ def test_truncated_svd_randomized_finding(report):
     # float32 computation of a 40 x 30 product, a QR and an SVD: ~ 1e-5 of float32 rounding amplified by the
     # conditioning of A Omega_r (< 100 here)
     assert err < 1e-3
-    exact = sp.TruncatedSVDKernel(r, normalize=False).compute(x, y)
-    halko = sp.TruncatedSVDKernel(r, normalize=False, use_randomized=True).compute(x, y, rng=0)
+    exact = se.TruncatedSVDKernel(r, normalize=False).compute(x, y)
+    halko = se.TruncatedSVDKernel(r, normalize=False, use_randomized=True).compute(x, y, rng=0)
     report.add("TruncatedSVDKernel", "randomized", "float64", normwise(halko, exact), float("nan"),
                float("nan"), float("nan"), "finding: spectrans_randomized_svd",
                f"spectrans float64 raises; its float32 result = rank-r range finder ({err:.1e})")

@@ -22,7 +22,8 @@ import scipy.linalg
 torch = pytest.importorskip("torch")
 srff = pytest.importorskip("spectrans.kernels.rff")
 
-from specref.kernels.rff_structured import OrthogonalRandomFeatures, RFFAttentionKernel  # noqa: E402
+from specref.kernels.attention_features import RFFAttentionKernel  # noqa: E402
+from specref.kernels.rff_structured import OrthogonalRandomFeatures  # noqa: E402
 from specref.testing.checks import error_report  # noqa: E402
 
 BOUND = 2 * 100 * float(np.finfo(np.float64).eps)  # 2 c eps with c = 100 (module docstring)

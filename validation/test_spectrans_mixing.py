@@ -11,7 +11,7 @@ layer with ``from_state_dict``, and compares
   spectrans's through torch autograd of the real scalar :math:`L = \operatorname{Re}\sum \bar{dy}\, y`
   (for complex outputs too, so no convention of ``backward(gradient=)`` is involved), specref's from
   ``layer.backward(ctx, dy)``. Torch's ``.grad`` of a complex leaf is :math:`\partial L/\partial a +
-  i\,\partial L/\partial b`, specref's convention (DESIGN.md section 4); spectrans's params are real.
+  i\,\partial L/\partial b`, specref's convention (docs/conventions.md); spectrans's params are real.
 
 at odd and even sequence lengths, including lengths other than a filter's ``sequence_length``.
 

@@ -31,7 +31,7 @@ with the same weights (a scatter-add; on the array-API path the gather of the tr
 
 The synthesis (inverse DWT) is itself such an adjoint: see :mod:`specref.transforms.wavelet`.
 
-Implementations of one contract (DESIGN.md section 5, STYLE.md C8):
+Implementations of one contract (docs/design.md: a hot loop beside its readable reference):
 
 * :func:`analysis_reference` / :func:`analysis_adjoint_reference`: vectorized array-API code, the
   readable one; it runs on array-api-strict and CuPy. The extension is a gather with the map's weights,
@@ -64,6 +64,7 @@ from specref.backend import device_of, namespace, real_dtype
 
 __all__ = [
     "MODES",
+    "check_mode",
     "ExtensionMap",
     "extension_map",
     "analysis",
@@ -79,6 +80,17 @@ MODES = (
     "zero", "constant", "symmetric", "periodic", "smooth", "periodization", "reflect", "antisymmetric",
     "antireflect",
 )
+
+
+def check_mode(mode) -> str:
+    """Return ``mode`` if it is one of :data:`MODES`; otherwise raise ``ValueError`` naming the accepted ones.
+
+    The one check of a boundary mode: :func:`extension_map` and the transforms of
+    :mod:`specref.transforms.wavelet` call it.
+    """
+    if not isinstance(mode, str) or mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; accepted: {', '.join(MODES)}")
+    return mode
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -205,7 +217,7 @@ def _source(p: int, n: int, mode: str) -> dict[int, float]:
             add(far, -(1.0 + m))
             add(inside_far, 1.0)
     else:
-        raise ValueError(f"unknown mode {mode!r}; accepted: {', '.join(MODES)}")
+        check_mode(mode)  # raises: every mode of MODES has its branch above
     return {i: w for i, w in out.items() if w != 0.0}
 
 
@@ -221,8 +233,7 @@ def extension_map(n: int, mode: str, pad_left: int, n_ext: int) -> ExtensionMap:
         For an unknown mode, ``n < 1``, a negative padding, or ``n = 1`` in reflect/antireflect mode (a
         one-sample signal has no whole-sample mirror; pywt raises too).
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; accepted: {', '.join(MODES)}")
+    check_mode(mode)
     if n < 1:
         raise ValueError(f"cannot extend a signal of length {n}; the length must be >= 1")
     pad_right = n_ext - n - pad_left
@@ -272,6 +283,26 @@ def _coefficient_length(ext: ExtensionMap, f: int) -> int:
     if (ext.n_ext - f) % 2 or ext.n_ext < f:
         raise ValueError(f"extended length {ext.n_ext} does not fit whole windows of filter length {f}")
     return (ext.n_ext - f) // 2 + 1
+
+
+def _check_row_length(x, n: int, name: str):
+    if x.shape[-1] != n:
+        raise ValueError(f"{name} has length {x.shape[-1]} along its last axis; the filter bank expects {n}")
+
+
+def _check_analysis(x, ext: ExtensionMap, lo) -> int:
+    """The number ``m`` of coefficients, once the filters fit ``ext`` and ``x`` has ``ext.n`` samples."""
+    m = _coefficient_length(ext, len(lo))
+    _check_row_length(x, ext.n, "x")
+    return m
+
+
+def _check_analysis_adjoint(a_bar, d_bar, ext: ExtensionMap, lo) -> int:
+    """The number ``m`` of coefficients, once the filters fit ``ext`` and both cotangents have ``m``."""
+    m = _coefficient_length(ext, len(lo))
+    _check_row_length(a_bar, m, "a_bar")
+    _check_row_length(d_bar, m, "d_bar")
+    return m
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -347,8 +378,7 @@ def analysis_reference(x, ext: ExtensionMap, lo, hi):
     """
     xp = namespace(x)
     f = len(lo)
-    m = _coefficient_length(ext, f)
-    _check_length(x, ext.n, "x")
+    m = _check_analysis(x, ext, lo)
     window, _ = _window_tables(m, f)
     e = _gather(x, ext.index, ext.weight)  # E x
     w = xp.take(e, xp.asarray(window, device=device_of(x)), axis=-1)
@@ -369,9 +399,7 @@ def analysis_adjoint_reference(a_bar, d_bar, ext: ExtensionMap, lo, hi):
     xp = namespace(a_bar, d_bar)
     dev = device_of(a_bar)
     f = len(lo)
-    m = _coefficient_length(ext, f)
-    _check_length(a_bar, m, "a_bar")
-    _check_length(d_bar, m, "d_bar")
+    m = _check_analysis_adjoint(a_bar, d_bar, ext, lo)
     batch = tuple(a_bar.shape[:-1])
     _, fold = _window_tables(m, f)
     h = _filter_matrix(lo, hi, xp, real_dtype(a_bar.dtype, xp), dev)
@@ -380,11 +408,6 @@ def analysis_adjoint_reference(a_bar, d_bar, ext: ExtensionMap, lo, hi):
     e = xp.take(c, xp.asarray(fold, device=dev), axis=-1)
     e = xp.sum(xp.reshape(e, (*batch, ext.n_ext, f // 2)), axis=-1)  # upsample and correlate
     return _gather(e, ext.t_index, ext.t_weight)  # fold the extension back
-
-
-def _check_length(x, n: int, name: str):
-    if x.shape[-1] != n:
-        raise ValueError(f"{name} has length {x.shape[-1]} along its last axis; the filter bank expects {n}")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -501,9 +524,7 @@ def _filter(v, dtype) -> np.ndarray:
 
 def analysis_numba(x: np.ndarray, ext: ExtensionMap, lo, hi):
     """Numba analysis for NumPy arrays; same contract as :func:`analysis_reference`."""
-    f = len(lo)
-    m = _coefficient_length(ext, f)
-    _check_length(x, ext.n, "x")
+    m = _check_analysis(x, ext, lo)
     batch = x.shape[:-1]
     xr = _rows(x, ext.n)
     a = np.empty((xr.shape[0], m), dtype=x.dtype)
@@ -516,10 +537,7 @@ def analysis_numba(x: np.ndarray, ext: ExtensionMap, lo, hi):
 
 def analysis_adjoint_numba(a_bar: np.ndarray, d_bar: np.ndarray, ext: ExtensionMap, lo, hi):
     """Numba adjoint for NumPy arrays; same contract as :func:`analysis_adjoint_reference`."""
-    f = len(lo)
-    m = _coefficient_length(ext, f)
-    _check_length(a_bar, m, "a_bar")
-    _check_length(d_bar, m, "d_bar")
+    m = _check_analysis_adjoint(a_bar, d_bar, ext, lo)
     if a_bar.dtype != d_bar.dtype:
         raise TypeError(f"a_bar ({a_bar.dtype}) and d_bar ({d_bar.dtype}) must have one dtype")
     batch = a_bar.shape[:-1]

@@ -17,7 +17,7 @@ Each stage costs :math:`n` additions, so the transform costs :math:`n \log_2 n` 
 multiplication. Every output is the sum of all :math:`n` inputs with signs, formed by a binary tree of
 :math:`m` additions; the error analysis of :mod:`specref.transforms.hadamard` rests on that.
 
-The loop exists three times in this file (DESIGN.md section 5, STYLE.md C8):
+The loop exists three times in this file (docs/design.md: a hot loop beside its readable reference):
 
 * :func:`fwht_reference`: vectorized with array-API calls only (reshape a row to ``(n/2h, 2, h)``, add and
   subtract the two halves): the readable one, run on array-api-strict and the one the fast paths are
@@ -50,12 +50,12 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from specref._args import check_power_of_two, normalize_axis
 from specref.backend import backend_name, check_float_dtype, is_complex, namespace
 
 __all__ = [
     "CUDA_THREADS_PER_BLOCK",
     "PARALLEL_MIN_SIZE",
-    "is_power_of_two",
     "fwht",
     "fwht_reference",
     "fwht_numba",
@@ -66,14 +66,9 @@ CUDA_THREADS_PER_BLOCK = 256
 """Threads per block of the CUDA stage kernel (one thread per butterfly)."""
 
 
-def is_power_of_two(n: int) -> bool:
-    """True for ``n = 1, 2, 4, 8, ...`` (``1 = 2^0`` included, ``0`` excluded)."""
-    return n >= 1 and (n & (n - 1)) == 0
-
-
-def _check_length(n: int, where: str) -> None:
-    if not is_power_of_two(n):
-        raise ValueError(f"{where} needs a power-of-two length along the transformed axis, got n = {n}")
+def _check_power_of_two(n: int, where: str) -> None:
+    """The transformed length must be ``2^k`` (``1 = 2^0`` included): :func:`specref._args.check_power_of_two`."""
+    check_power_of_two(n, f"{where}: the length along the transformed axis, n")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -100,7 +95,7 @@ def fwht_reference(x):
     """
     xp = namespace(x)
     n = x.shape[-1]
-    _check_length(n, "fwht_reference")
+    _check_power_of_two(n, "fwht_reference")
     lead = tuple(x.shape[:-1])
     if n == 1:
         return xp.asarray(x, copy=True)  # H_1 = [1]
@@ -210,7 +205,7 @@ def fwht_numba(x: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray, the shape and dtype of ``x``
     """
-    _check_length(x.shape[-1], "fwht_numba")
+    _check_power_of_two(x.shape[-1], "fwht_numba")
     if not x.dtype.isnative:
         x = x.astype(x.dtype.newbyteorder("="))
     parts, rows = _real_rows(x, np)
@@ -288,7 +283,7 @@ def fwht_cuda(x, *, threads_per_block: int = CUDA_THREADS_PER_BLOCK):
     -------
     array of the same type, shape and dtype as ``x``
     """
-    _check_length(x.shape[-1], "fwht_cuda")
+    _check_power_of_two(x.shape[-1], "fwht_cuda")
     xp_module = np
     if type(x).__module__.split(".")[0] == "cupy":
         import cupy as xp_module
@@ -334,16 +329,14 @@ def fwht(x, *, axis: int = -1):
     Raises
     ------
     TypeError
-        For integer or bool input.
+        For integer or bool input, or an ``axis`` that is not an integer.
     ValueError
         If the length along ``axis`` is not a power of two, or ``axis`` is out of range.
     """
     xp = namespace(x)
     check_float_dtype(x)
-    if not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"axis {axis} is out of range for an array of ndim {x.ndim}")
-    axis %= x.ndim
-    _check_length(x.shape[axis], "fwht")
+    axis = normalize_axis(axis, x.ndim)
+    _check_power_of_two(x.shape[axis], "fwht")
     last = x.ndim - 1
     moved = x if axis == last else xp.moveaxis(x, axis, last)
     backend = backend_name(xp)

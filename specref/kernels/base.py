@@ -8,7 +8,7 @@ The classes keep spectrans's names and methods, returning arrays:
 
 - :class:`KernelFunction`: ``compute(x, y)``, ``gram_matrix(x)``, ``is_positive_definite(x, eps)``, and
   ``compute_vjp(dk, x, y, k) -> (dx, dy)`` beside ``compute`` (cotangent first, then the primal inputs,
-  then the primal output, DESIGN.md section 2).
+  then the primal output, docs/design.md, "Adding a primitive").
 - :class:`ShiftInvariantKernel`: :math:`k(\mathbf{x}, \mathbf{y}) = \kappa(\mathbf{x} - \mathbf{y})` through
   ``evaluate_difference(diff)`` (and its VJP), ``spectral_density(omega, normalization=...)``.
 - :class:`RandomFeatureMap`: a random feature map :math:`\varphi` with ``forward(x)`` (also ``kernel(x)``),
@@ -33,17 +33,19 @@ Differences from spectrans (each in validation/FINDINGS.md where it is a defect)
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Literal
 
+from specref._args import as_int, check_flag, check_nonnegative_float, check_positive_int
 from specref.backend import (
     check_float_dtype,
     check_same_precision,
     namespace,
+    random_normal,
 )
 from specref.interop.params import ParamContainer
+from specref.kernels.cases import gram_matrix_case
 from specref.ops.broadcast import sum_to_shape
+from specref.ops.row_normalize import normalize_rows_shifted, normalize_rows_shifted_vjp
 from specref.testing.case import Case, Inputs
 
 __all__ = [
@@ -58,10 +60,14 @@ __all__ = [
     "PolynomialKernel",
     "check_kernel_input",
     "check_kernel_pair",
-    "check_kernel_type",
-    "check_positive_int",
-    "check_positive",
-    "check_density_normalization",
+    "check_projection",
+    "check_feature_input",
+    "check_positive_float",
+    "check_degree",
+    "split_trainable",
+    "sum_rows",
+    "sum_outer_rows",
+    "gram_product_vjp",
 ]
 
 #: spectrans's ``KernelType`` literal (``spectrans.kernels.base.KernelType``), the names of kernel selections.
@@ -73,37 +79,31 @@ DENSITY_NORMALIZATIONS: tuple[str, ...] = ("probability", "fourier")
 
 
 # ----------------------------------------------------------------------------------------------------------
-# argument and input checks, shared by every kernel module
+# argument and input checks of the kernel family (the shared ones are specref._args: check_positive_int for
+# sizes and ranks, check_flag for every bool option, check_choice for names, check_nonnegative_float)
 
 
-def check_kernel_type(kernel_type, accepted: tuple[str, ...], *, what: str = "kernel_type") -> str:
-    """Return ``kernel_type`` if it is one of ``accepted``, else raise ``ValueError`` listing them."""
-    if not isinstance(kernel_type, str) or kernel_type not in accepted:
-        raise ValueError(f"unknown {what} {kernel_type!r}; accepted: {', '.join(map(repr, accepted))}")
-    return kernel_type
+def check_positive_float(value, name: str) -> float:
+    """Return a finite real ``value > 0`` as a float (a bandwidth ``sigma``, a ``cutoff_freq``).
+
+    The type rule is :func:`specref._args.check_nonnegative_float`'s (``TypeError`` for a bool, a string...);
+    zero, negative, infinite and NaN values raise ``ValueError``.
+    """
+    try:
+        number = check_nonnegative_float(value, name)
+    except ValueError:
+        number = -1.0
+    if not number > 0.0:
+        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+    return number
 
 
-def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int if it is an integer >= ``minimum`` (bools refused), else raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def check_positive(value, name: str) -> float:
-    """Return ``value`` as a float if it is a finite real number > 0, else raise ``ValueError``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be finite and > 0, got {value}")
-    return float(value)
-
-
-def check_density_normalization(normalization) -> str:
-    """Return ``normalization`` if it is ``"probability"`` or ``"fourier"``, else raise ``ValueError``."""
-    return check_kernel_type(normalization, DENSITY_NORMALIZATIONS, what="normalization")
+def check_degree(degree, name: str = "degree") -> int:
+    """Return a polynomial degree, an integer ``>= 0`` (``0`` gives the all-ones kernel), as an int."""
+    degree = as_int(degree, name)
+    if degree < 0:
+        raise ValueError(f"{name} must be >= 0, got {degree}")
+    return degree
 
 
 def check_kernel_input(x, *, name: str = "x", input_dim: int | None = None, owner: str = "kernel"):
@@ -133,12 +133,59 @@ def check_kernel_pair(x, y, *, input_dim: int | None = None, owner: str = "kerne
         )
 
 
-def _mT(a, xp):  # noqa: N802  (the matrix transpose of the last two axes, as torch's .mT)
-    return xp.matrix_transpose(a)
+def check_projection(x, projection, *, owner: str, name: str = "projection"):
+    """Require a real float frequency matrix ``projection`` of shape ``(d, m)``, ``d`` the last axis of ``x``."""
+    if projection.ndim != 2 or projection.shape[0] != x.shape[-1]:
+        raise ValueError(
+            f"{owner}: {name} must have shape (d, m) with d = {x.shape[-1]} (the last axis of x), "
+            f"got {tuple(projection.shape)}"
+        )
+    check_float_dtype(projection, allow_complex=False, name=name)
+    check_same_precision(x, projection, names=["x", name])
+
+
+def check_feature_input(kernel, x, *, name: str = "x"):
+    """``x`` is real (..., n, ``kernel.input_dim``), with the precision and backend of the kernel's arrays."""
+    check_kernel_input(x, name=name, input_dim=kernel.input_dim, owner=type(kernel).__name__)
+    kernel._check_against_arrays(x, name=name)
 
 
 # ----------------------------------------------------------------------------------------------------------
-# arrays of kernels with state: params, buffers, state_dict, dtype, backend
+# small shared pieces: trainable arrays, sums over rows, the VJP of a product of features
+
+
+def split_trainable(arrays: dict, trainable: bool) -> tuple[dict, dict]:
+    """``(params, buffers)``: ``arrays`` are the params of a trainable kernel, else its buffers."""
+    return (arrays, {}) if trainable else ({}, arrays)
+
+
+def sum_rows(a):
+    """Sum of ``a`` (..., q) over every axis but the last -> (q,): the gradient of an array every row shares."""
+    xp = namespace(a)
+    return xp.sum(xp.reshape(a, (-1, a.shape[-1])), axis=0)
+
+
+def sum_outer_rows(a, b):
+    r""":math:`\sum_{\text{rows}} a^T b`: ``a`` (..., n, p), ``b`` (..., n, q) -> (p, q), the gradient of a
+    matrix every row is multiplied by (``b`` the cotangent of ``a W``)."""
+    xp = namespace(a, b)
+    a2 = xp.reshape(a, (-1, a.shape[-1]))
+    b2 = xp.reshape(b, (-1, b.shape[-1]))
+    return xp.matmul(xp.matrix_transpose(a2), b2)
+
+
+def gram_product_vjp(dk, a, b):
+    r"""``(da, db)``: the VJP of :math:`K = A B^T` (a kernel as an inner product of features).
+
+    .. math:: \bar A = \bar K B, \qquad \bar B = \bar K^T A,
+
+    each summed over the batch axes that ``a`` or ``b`` broadcast along.
+    """
+    xp = namespace(dk, a, b)
+    da = sum_to_shape(xp.matmul(dk, b), tuple(a.shape))
+    db = sum_to_shape(xp.matmul(xp.matrix_transpose(dk), a), tuple(b.shape))
+    return da, db
+
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -162,7 +209,11 @@ class KernelFunction:
         raise NotImplementedError(f"{type(self).__name__} does not implement compute")
 
     def compute_vjp(self, dk, x, y, k):
-        r"""``(dx, dy)``: the cotangent ``dk`` (..., n, m) pulled back to ``x`` and ``y``."""
+        r"""``(dx, dy)``: the cotangent ``dk`` (..., n, m) pulled back to ``x`` and ``y``.
+
+        A kernel whose ``compute`` depends on its ``params`` (the learnable spectral kernels) returns
+        ``(dx, dy, grads)``, ``grads`` keyed like ``params``.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not implement compute_vjp")
 
     def gram_matrix(self, x):
@@ -170,9 +221,15 @@ class KernelFunction:
         return self.compute(x, x)
 
     def gram_matrix_vjp(self, dk, x, k):
-        r"""The VJP of ``gram_matrix``: both arguments of ``compute`` are ``x``, so ``dx = dx_1 + dx_2``."""
-        dx1, dx2 = self.compute_vjp(dk, x, x, k)
-        return dx1 + dx2
+        r"""The VJP of ``gram_matrix``: both arguments of ``compute`` are ``x``, so
+
+        .. math:: \bar{\mathbf{x}} = \bar{\mathbf{x}}_1 + \bar{\mathbf{x}}_2
+
+        (the two cotangents of ``compute_vjp``). Returns ``dx``, or ``(dx, grads)`` for a kernel whose
+        ``compute_vjp`` also returns the gradients of its params.
+        """
+        dx1, dx2, *grads = self.compute_vjp(dk, x, x, k)
+        return (dx1 + dx2, *grads) if grads else dx1 + dx2
 
     def is_positive_definite(self, x, eps: float = 1e-6) -> bool:
         r"""True when every eigenvalue of every Gram matrix ``gram_matrix(x)`` exceeds ``eps``.
@@ -302,15 +359,13 @@ class RandomFeatureMap(ParamContainer):
         return self.forward(x)
 
     def _check_feature_input(self, x, *, name: str = "x"):
-        """``x`` is real (..., n, input_dim), with the arrays' precision and backend."""
-        check_kernel_input(x, name=name, input_dim=self.input_dim, owner=type(self).__name__)
-        self._check_against_arrays(x, name=name)
+        check_feature_input(self, x, name=name)
 
     def kernel_approximation(self, x, y):
         r"""The approximate kernel matrix :math:`\varphi(X)\varphi(Y)^T`, (..., n, m)."""
         check_kernel_pair(x, y, input_dim=self.input_dim, owner=type(self).__name__)
         xp = namespace(x, y)
-        return xp.matmul(self.forward(x), _mT(self.forward(y), xp))
+        return xp.matmul(self.forward(x), xp.matrix_transpose(self.forward(y)))
 
     def kernel_approximation_vjp(self, dk, x, y, k):
         r"""``(dx, dy, grads)`` of ``kernel_approximation``.
@@ -319,10 +374,8 @@ class RandomFeatureMap(ParamContainer):
         \Phi_x` (summed over broadcast batch axes), each pulled back through ``forward_vjp``; the gradients of
         the shared params add.
         """
-        xp = namespace(x, y)
         phi_x, phi_y = self.forward(x), self.forward(y)
-        dphi_x = sum_to_shape(xp.matmul(dk, phi_y), tuple(phi_x.shape))
-        dphi_y = sum_to_shape(xp.matmul(_mT(dk, xp), phi_x), tuple(phi_y.shape))
+        dphi_x, dphi_y = gram_product_vjp(dk, phi_x, phi_y)
         dx, grads_x = self.forward_vjp(dphi_x, x, phi_x)
         dy, grads_y = self.forward_vjp(dphi_y, y, phi_y)
         return dx, dy, {name: grads_x[name] + grads_y[name] for name in grads_x}
@@ -341,7 +394,7 @@ class SpectralKernel(KernelFunction):
 
     def __init__(self, rank: int, normalize: bool = True):
         self.rank = check_positive_int(rank, "rank")
-        self.normalize = bool(normalize)
+        self.normalize = check_flag(normalize, "normalize")
 
     def spectral_decomposition(self, x):
         r"""``(eigenvectors (..., n, rank), eigenvalues (..., rank))`` of the decomposition of ``x``."""
@@ -365,43 +418,33 @@ class CosineKernel(KernelFunction):
     """
 
     def __init__(self, eps: float = 1e-8):
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not (eps >= 0 and math.isfinite(eps)):
-            raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
-        self.eps = float(eps)
+        self.eps = check_nonnegative_float(eps, "eps")
 
     def compute(self, x, y):
-        r"""The matrix :math:`\hat X \hat Y^T` with :math:`\hat{\mathbf{x}} = \mathbf{x}/(\|\mathbf{x}\|+\epsilon)`."""
+        r"""The matrix :math:`\hat X \hat Y^T` with :math:`\hat{\mathbf{x}} = \mathbf{x}/(\|\mathbf{x}\|+\epsilon)`
+        (:func:`specref.ops.row_normalize.normalize_rows_shifted`)."""
         check_kernel_pair(x, y, owner="CosineKernel")
         xp = namespace(x, y)
-        x_hat = x / (xp.linalg.vector_norm(x, axis=-1, keepdims=True) + self.eps)
-        y_hat = y / (xp.linalg.vector_norm(y, axis=-1, keepdims=True) + self.eps)
-        return xp.matmul(x_hat, _mT(y_hat, xp))
-
-    def _normalize_vjp(self, du, x):
-        r"""VJP of :math:`\hat{\mathbf{x}} = \mathbf{x}/(a + \epsilon)`, :math:`a = \|\mathbf{x}\|`.
-
-        .. math::
-            \bar{\mathbf{x}} = \frac{\bar{\mathbf{u}}}{a + \epsilon}
-            - \mathbf{x}\,\frac{\bar{\mathbf{u}}\cdot\mathbf{x}}{a\,(a + \epsilon)^2},
-
-        using :math:`\partial a/\partial \mathbf{x} = \mathbf{x}/a`; at :math:`\mathbf{x} = 0` the second term
-        is taken as 0 (its limit, and torch's subgradient of the norm at 0).
-        """
-        xp = namespace(x)
-        a = xp.linalg.vector_norm(x, axis=-1, keepdims=True)
-        a_safe = xp.where(a > 0, a, xp.ones_like(a))
-        scale = a + self.eps
-        return du / scale - x * (xp.sum(du * x, axis=-1, keepdims=True) / (a_safe * scale * scale))
+        x_hat = normalize_rows_shifted(x, eps=self.eps)
+        y_hat = normalize_rows_shifted(y, eps=self.eps)
+        return xp.matmul(x_hat, xp.matrix_transpose(y_hat))
 
     def compute_vjp(self, dk, x, y, k):
         r"""``(dx, dy)``: with :math:`K = \hat X \hat Y^T`, :math:`\bar{\hat X} = \bar K \hat Y` and
-        :math:`\bar{\hat Y} = \bar K^T \hat X`, then each through the normalization's VJP."""
-        xp = namespace(x, y)
-        x_hat = x / (xp.linalg.vector_norm(x, axis=-1, keepdims=True) + self.eps)
-        y_hat = y / (xp.linalg.vector_norm(y, axis=-1, keepdims=True) + self.eps)
-        dx_hat = sum_to_shape(xp.matmul(dk, y_hat), tuple(x.shape))
-        dy_hat = sum_to_shape(xp.matmul(_mT(dk, xp), x_hat), tuple(y.shape))
-        return self._normalize_vjp(dx_hat, x), self._normalize_vjp(dy_hat, y)
+        :math:`\bar{\hat Y} = \bar K^T \hat X` (:func:`gram_product_vjp`), then each through the
+        normalization's VJP :func:`specref.ops.row_normalize.normalize_rows_shifted_vjp`,
+
+        .. math::
+            \bar{\mathbf{x}} = \frac{\bar{\hat{\mathbf{x}}}}{a + \epsilon}
+            - \mathbf{x}\,\frac{\bar{\hat{\mathbf{x}}}\cdot\mathbf{x}}{a\,(a + \epsilon)^2}, \quad a = \|\mathbf{x}\|,
+
+        the second term taken as 0 at :math:`\mathbf{x} = 0` (torch's subgradient of the norm).
+        """
+        x_hat = normalize_rows_shifted(x, eps=self.eps)
+        y_hat = normalize_rows_shifted(y, eps=self.eps)
+        dx_hat, dy_hat = gram_product_vjp(dk, x_hat, y_hat)
+        return (normalize_rows_shifted_vjp(dx_hat, x, x_hat, eps=self.eps),
+                normalize_rows_shifted_vjp(dy_hat, y, y_hat, eps=self.eps))
 
 
 class PolynomialKernel(KernelFunction):
@@ -419,13 +462,13 @@ class PolynomialKernel(KernelFunction):
     """
 
     def __init__(self, degree: int = 2, alpha: float = 1.0, coef0: float = 0.0):
-        self.degree = check_positive_int(degree, "degree", minimum=0)
+        self.degree = check_degree(degree)
         self.alpha = float(alpha)
         self.coef0 = float(coef0)
 
     def _base(self, x, y):
         xp = namespace(x, y)
-        return self.alpha * xp.matmul(x, _mT(y, xp)) + self.coef0
+        return self.alpha * xp.matmul(x, xp.matrix_transpose(y)) + self.coef0
 
     def compute(self, x, y):
         r"""The matrix :math:`(\alpha X Y^T + c)^p`, (..., n, m)."""
@@ -451,7 +494,7 @@ class PolynomialKernel(KernelFunction):
         base = self._base(x, y)
         dbase = dk * (self.degree * base ** (self.degree - 1))
         dx = sum_to_shape(self.alpha * xp.matmul(dbase, y), tuple(x.shape))
-        dy = sum_to_shape(self.alpha * xp.matmul(_mT(dbase, xp), x), tuple(y.shape))
+        dy = sum_to_shape(self.alpha * xp.matmul(xp.matrix_transpose(dbase), x), tuple(y.shape))
         return dx, dy
 
 
@@ -460,8 +503,6 @@ class PolynomialKernel(KernelFunction):
 
 
 def _make_pair(rng, xp, dtype, *, batch=(2,), n=4, m=3, d=5, y_batch=None, **_):
-    from specref.backend import random_normal
-
     y_batch = batch if y_batch is None else y_batch
     x = random_normal(rng, (*batch, n, d), dtype=dtype, xp=xp)
     y = random_normal(rng, (*y_batch, m, d), dtype=dtype, xp=xp)
@@ -495,6 +536,13 @@ def _poly_vjp(dk, x, y, k, *, degree, alpha, coef0):
     return PolynomialKernel(degree, alpha, coef0).compute_vjp(dk, x, y, k)
 
 
+def _make_gram(build):
+    def make(rng, xp, dtype, *, batch=(2,), n=4, d=3, **params):
+        return Inputs((random_normal(rng, (*batch, n, d), dtype=dtype, xp=xp),), {"kernel": build(**params)})
+
+    return make
+
+
 CASES = [
     Case(
         name="CosineKernel",
@@ -526,5 +574,18 @@ CASES = [
         error_scale=42.0,
         error_reason="length-d dot (gamma_d), scale and shift, then the p-th power multiplies it by p: 2p(d+2)",
     ),
+    gram_matrix_case(
+        "CosineKernel.gram_matrix",
+        _make_gram(lambda eps=1e-8: CosineKernel(eps)),
+        grid=({"batch": (2,), "n": 4, "d": 3}, {"batch": (), "n": 3, "d": 5, "eps": 0.5}),
+        error_scale=20.0,
+        error_reason="as CosineKernel: two length-d norms, a length-d dot, two divisions: 3d+4 for d <= 5",
+    ),
+    gram_matrix_case(
+        "PolynomialKernel.gram_matrix",
+        _make_gram(lambda degree=2, alpha=1.0, coef0=0.0: PolynomialKernel(degree, alpha, coef0)),
+        grid=({"batch": (2,), "n": 4, "d": 3, "degree": 3, "alpha": 0.5, "coef0": 1.0},),
+        error_scale=42.0,
+        error_reason="as PolynomialKernel: a length-d dot, scale and shift, the p-th power: 2p(d+2)",
+    ),
 ]
-

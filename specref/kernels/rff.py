@@ -18,10 +18,18 @@ so with :math:`m` draws :math:`W = [\boldsymbol\omega_1 \dots \boldsymbol\omega_
     \varphi(\mathbf{x}) = \sqrt{1/m}\,[\cos(\mathbf{x}^T W + \mathbf{b}),\ \sin(\mathbf{x}^T W + \mathbf{b})]
 
 give an unbiased estimate :math:`\varphi(\mathbf{x})^T\varphi(\mathbf{y})` of :math:`k(\mathbf{x}, \mathbf{y})`
-whose standard deviation falls like :math:`m^{-1/2}` (the phase cancels in the second form). The features and
-their VJPs are the module functions :func:`rff_features` and :func:`rff_features_vjp`, shared with
-:mod:`specref.kernels.rff_structured`; the frequency samplers are :func:`sample_gaussian_frequencies`,
-:func:`sample_orthogonal_gaussian_frequencies`, :func:`sample_cauchy_frequencies` and :func:`sample_phases`.
+whose standard deviation falls like :math:`m^{-1/2}` (the phase cancels in the second form).
+
+This module is the one home of the random Fourier feature map and of the random draws, for every class that
+uses them (here and in :mod:`specref.kernels.rff_structured` and :mod:`specref.kernels.attention_features`):
+
+- :func:`fourier_features` / :func:`fourier_features_vjp`: the map :math:`Z + \mathbf{b} \mapsto \varphi` of
+  projected inputs :math:`Z = XW` (any projection: a dense matrix, or the Hadamard-structured SORF product);
+- :func:`rff_features` / :func:`rff_features_vjp`: the same map with a dense frequency matrix, :math:`Z = XW`;
+- the samplers :func:`sample_gaussian_frequencies`, :func:`sample_orthogonal_gaussian_frequencies`,
+  :func:`sample_cauchy_frequencies` and :func:`sample_phases` (host NumPy float64). One seed gives the same
+  frequencies and phases whichever class draws them: ``GaussianRFFKernel(d, m, sigma=s, orthogonal=True,
+  seed=k)`` and ``OrthogonalRandomFeatures(d, m, sigma=s, seed=k)`` compute the same features, bit for bit.
 
 Differences from spectrans (validation/FINDINGS.md):
 
@@ -44,25 +52,27 @@ import math
 
 import numpy as np
 
-from specref.backend import as_generator, check_float_dtype, namespace, random_normal
+from specref._args import check_choice, check_flag
+from specref.backend import as_generator, check_float_dtype, check_same_precision, namespace, random_normal
 from specref.kernels.base import (
+    DENSITY_NORMALIZATIONS,
     RandomFeatureMap,
     ShiftInvariantKernel,
-    check_density_normalization,
-    check_positive,
+    check_kernel_input,
+    check_positive_float,
+    check_projection,
+    split_trainable,
+    sum_outer_rows,
+    sum_rows,
 )
+from specref.kernels.cases import gram_matrix_case, kernel_approximation_case
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 
 __all__ = [
-    "GaussianRFFKernel",
-    "LaplacianRFFKernel",
-    "rff_features",
-    "rff_features_vjp",
-    "sample_gaussian_frequencies",
-    "sample_orthogonal_gaussian_frequencies",
-    "sample_cauchy_frequencies",
-    "sample_phases",
+    "GaussianRFFKernel", "LaplacianRFFKernel", "fourier_features", "fourier_features_vjp", "rff_features",
+    "rff_features_vjp", "sample_gaussian_frequencies", "sample_orthogonal_gaussian_frequencies",
+    "sample_cauchy_frequencies", "sample_phases",
 ]
 
 
@@ -70,36 +80,40 @@ __all__ = [
 # frequency samplers (host NumPy float64; the kernels cast and move with astype/to)
 
 
-def sample_gaussian_frequencies(rng, input_dim: int, num_features: int, sigma: float) -> np.ndarray:
+def sample_gaussian_frequencies(rng, input_dim: int, num_features: int, sigma: float = 1.0) -> np.ndarray:
     r"""i.i.d. frequencies :math:`\omega_{ij} \sim N(0, \sigma^{-2})`, shape ``(input_dim, num_features)``."""
     return as_generator(rng).standard_normal((input_dim, num_features)) / sigma
 
 
-def sample_orthogonal_gaussian_frequencies(rng, input_dim: int, num_features: int, sigma: float) -> np.ndarray:
-    r"""Orthogonal random features :math:`W = \sigma^{-1} [Q_1 \dots Q_B]_{:, :m}\, S` (Yu et al. 2016).
+def sample_orthogonal_gaussian_frequencies(rng, input_dim: int, num_features: int, sigma: float = 1.0, *,
+                                           norms: str = "chi") -> np.ndarray:
+    r"""Orthogonal random features :math:`W = \sigma^{-1} [Q_1 S_1, Q_2 S_2, \dots]_{:, :m}` (Yu et al. 2016).
 
     Each block :math:`Q_b` is Haar-distributed on :math:`O(d)`: the Q factor of a :math:`d \times d` standard
     Gaussian matrix with the sign fix :math:`Q\,\mathrm{diag}(\mathrm{sign}\,\mathrm{diag} R)` (without it
     LAPACK's Householder QR is not Haar, Mezzadri 2006). :math:`B = \lceil m/d \rceil` blocks are drawn and
-    the first :math:`m` columns kept; :math:`S = \mathrm{diag}(s_j)` holds independent :math:`\chi_d` norms
-    (norms of fresh standard Gaussian :math:`d`-vectors). A uniformly random direction times a
-    :math:`\chi_d` length is a standard Gaussian vector, so each column is exactly :math:`N(0, \sigma^{-2}I)`
-    (the estimate stays unbiased) while columns within a block are orthogonal (lower variance).
-    Draw order: the blocks' Gaussian matrices, then the norms' Gaussian vectors.
+    the first :math:`m` columns kept. ``norms="chi"``: :math:`S_b = \mathrm{diag}(s_j)` holds independent
+    :math:`\chi_d` lengths, and a uniformly random direction times a :math:`\chi_d` length is a standard
+    Gaussian vector, so each column is exactly :math:`N(0, \sigma^{-2}I)` (the estimate stays unbiased) while
+    columns within a block are orthogonal (lower variance). ``norms="fixed"``: every column has length
+    :math:`\sqrt d/\sigma` (spectrans's choice; biased, kept to reproduce the finding).
+
+    Draw order, block by block: the :math:`d^2` normals of the block's Gaussian matrix (row-major), then its
+    :math:`d` chi-square draws; so the first columns do not depend on ``num_features``.
     """
+    check_choice(norms, ("chi", "fixed"), "norms")
     gen = as_generator(rng)
     d, m = input_dim, num_features
     blocks = []
     for _ in range(-(-m // d)):
         q, r = np.linalg.qr(gen.standard_normal((d, d)))
         signs = np.where(np.diag(r) < 0, -1.0, 1.0)  # sign(0) taken as +1: probability zero anyway
-        blocks.append(q * signs)
-    directions = np.concatenate(blocks, axis=1)[:, :m]
-    norms = np.linalg.norm(gen.standard_normal((d, m)), axis=0)  # chi_d distributed
-    return directions * norms / sigma
+        lengths = np.sqrt(gen.chisquare(d, size=d)) if norms == "chi" else np.full(d, math.sqrt(d))
+        blocks.append(q * signs * lengths)
+    return np.concatenate(blocks, axis=1)[:, :m] / sigma
 
 
-def sample_cauchy_frequencies(rng, input_dim: int, num_features: int, sigma: float) -> np.ndarray:
+def sample_cauchy_frequencies(rng, input_dim: int, num_features: int, sigma: float = 1.0) -> np.ndarray:
     r"""i.i.d. Cauchy frequencies of scale :math:`1/\sigma`: :math:`\tan(\pi(u - 1/2))/\sigma`, :math:`u \sim U[0,1)`.
 
     The Cauchy law of scale :math:`1/\sigma` has the characteristic function :math:`e^{-|t|/\sigma}`, so
@@ -118,55 +132,105 @@ def sample_phases(rng, num_features: int) -> np.ndarray:
 # the feature map and its VJP
 
 
+def fourier_features(z, bias, *, use_cos_sin: bool = False):
+    r"""The random Fourier feature map of projected inputs ``z`` (..., n, m) with phases ``bias`` (m,).
+
+    .. math::
+        \varphi = \sqrt{2/m}\cos(Z + \mathbf{b}) \quad\text{or}\quad
+        \varphi = \sqrt{1/m}\,[\cos(Z + \mathbf{b}), \sin(Z + \mathbf{b})]
+
+    (``use_cos_sin``: output ``(..., n, 2m)``), with :math:`m` = ``bias.shape[0]``. :math:`Z = XW` is the
+    projection of the inputs on the frequencies: :func:`rff_features` (a dense :math:`W`) and
+    :func:`specref.kernels.rff_structured.sorf_features` (the Hadamard-structured :math:`W`) call this map.
+
+    See Also
+    --------
+    fourier_features_vjp
+    """
+    xp = namespace(z, bias)
+    m = bias.shape[-1]
+    u = z + bias
+    if use_cos_sin:
+        return math.sqrt(1.0 / m) * xp.concat([xp.cos(u), xp.sin(u)], axis=-1)
+    return math.sqrt(2.0 / m) * xp.cos(u)
+
+
+def fourier_features_vjp(dphi, z, bias, phi, *, use_cos_sin: bool = False):
+    r"""``(dz, dbias)``: the VJP of :func:`fourier_features`.
+
+    .. math::
+        \bar Z = -\sqrt{2/m}\,\sin(Z + \mathbf{b}) \odot \bar\varphi
+        \quad\text{or}\quad
+        \bar Z = \varphi_c \odot \bar\varphi_s - \varphi_s \odot \bar\varphi_c,
+        \qquad \bar{\mathbf{b}} = \sum_{\text{rows}} \bar Z
+
+    (cos+sin: :math:`\varphi_c = \sqrt{1/m}\cos` and :math:`\varphi_s = \sqrt{1/m}\sin` are read from the
+    output ``phi``; cos only: the sine is recomputed, its sign is not in the output). The sum runs over every
+    leading axis: all rows share :math:`\mathbf{b}`.
+    """
+    xp = namespace(dphi, z, bias)
+    m = bias.shape[-1]
+    if use_cos_sin:
+        phi_c, phi_s = phi[..., :m], phi[..., m:]
+        dz = phi_c * dphi[..., m:] - phi_s * dphi[..., :m]
+    else:
+        dz = -math.sqrt(2.0 / m) * xp.sin(z + bias) * dphi
+    return dz, sum_rows(dz)
+
+
+def _check_rff_arguments(x, omega, bias, where: str):
+    check_kernel_input(x, owner=where)
+    check_projection(x, omega, owner=where, name="omega")
+    m = omega.shape[1]
+    if tuple(bias.shape) != (m,):
+        raise ValueError(f"{where}: bias must have shape ({m},), one phase per column of omega, got "
+                         f"{tuple(bias.shape)}")
+    check_same_precision(x, bias, names=["x", "bias"])
+
+
 def rff_features(x, omega, bias, *, use_cos_sin: bool = False):
     r"""Random Fourier features of ``x`` (..., n, d) with frequencies ``omega`` (d, m) and phases ``bias`` (m,).
 
     .. math::
-        Z = X W + \mathbf{b}, \qquad
-        \varphi = \sqrt{2/m}\cos Z \quad\text{or}\quad \varphi = \sqrt{1/m}\,[\cos Z, \sin Z]
+        Z = X W, \qquad
+        \varphi = \sqrt{2/m}\cos(Z + \mathbf{b}) \quad\text{or}\quad
+        \varphi = \sqrt{1/m}\,[\cos(Z + \mathbf{b}), \sin(Z + \mathbf{b})]
 
-    (``use_cos_sin``: output ``(..., n, 2m)``). The scale uses :math:`m` = ``omega.shape[-1]``, as spectrans.
+    (:func:`fourier_features` of the projection; ``use_cos_sin``: output ``(..., n, 2m)``). The scale uses
+    :math:`m` = ``omega.shape[-1]``, as spectrans. With :math:`\boldsymbol\omega \sim p` (the kernel's
+    spectral density) and :math:`b \sim U[0, 2\pi)`, :math:`\varphi(x)\cdot\varphi(y)` is an unbiased
+    estimate of :math:`k(x, y)` (Bochner).
+
+    Raises
+    ------
+    ValueError
+        For ``x`` not of shape (..., n, d), ``omega`` not (d, m), ``bias`` not (m,).
+    TypeError
+        For non-float or mixed-precision arrays.
+
+    See Also
+    --------
+    rff_features_vjp
     """
+    _check_rff_arguments(x, omega, bias, "rff_features")
     xp = namespace(x, omega, bias)
-    m = omega.shape[-1]
-    z = xp.matmul(x, omega) + bias
-    if use_cos_sin:
-        return math.sqrt(1.0 / m) * xp.concat([xp.cos(z), xp.sin(z)], axis=-1)
-    return math.sqrt(2.0 / m) * xp.cos(z)
+    return fourier_features(xp.matmul(x, omega), bias, use_cos_sin=use_cos_sin)
 
 
 def rff_features_vjp(dphi, x, omega, bias, phi, *, use_cos_sin: bool = False):
     r"""``(dx, domega, dbias)``: the VJP of :func:`rff_features`.
 
-    With :math:`Z = XW + \mathbf{b}` the cotangent of :math:`Z` is
+    :math:`\bar Z` and :math:`\bar{\mathbf{b}}` from :func:`fourier_features_vjp`, then
 
     .. math::
-        \bar Z = -\sqrt{2/m}\,\sin Z \odot \bar\varphi
-        \quad\text{or}\quad
-        \bar Z = -\varphi_s \odot \bar\varphi_c + \varphi_c \odot \bar\varphi_s
+        \bar X = \bar Z W^T, \qquad \bar W = \sum_{\text{rows}} X^T \bar Z,
 
-    (cos+sin: :math:`\varphi_c = \sqrt{1/m}\cos Z` and :math:`\varphi_s = \sqrt{1/m}\sin Z` are read from the
-    output ``phi``; cos only: :math:`\sin Z` is recomputed, its sign is not in the output), then
-
-    .. math::
-        \bar X = \bar Z W^T, \qquad \bar W = \sum_{\text{rows}} X^T \bar Z, \qquad
-        \bar{\mathbf{b}} = \sum_{\text{rows}} \bar Z,
-
-    the sums running over every leading axis (all rows share :math:`W` and :math:`\mathbf{b}`).
+    the sum running over every leading axis (all rows share :math:`W`).
     """
     xp = namespace(dphi, x, omega, bias)
-    d, m = omega.shape
-    if use_cos_sin:
-        phi_c, phi_s = phi[..., :m], phi[..., m:]
-        dz = phi_c * dphi[..., m:] - phi_s * dphi[..., :m]
-    else:
-        z = xp.matmul(x, omega) + bias
-        dz = -math.sqrt(2.0 / m) * xp.sin(z) * dphi
+    dz, dbias = fourier_features_vjp(dphi, xp.matmul(x, omega), bias, phi, use_cos_sin=use_cos_sin)
     dx = sum_to_shape(xp.matmul(dz, xp.matrix_transpose(omega)), tuple(x.shape))
-    x_rows = xp.reshape(xp.broadcast_to(x, (*dz.shape[:-1], d)), (-1, d))
-    dz_rows = xp.reshape(dz, (-1, m))
-    domega = xp.matmul(xp.matrix_transpose(x_rows), dz_rows)
-    dbias = xp.sum(dz_rows, axis=0)
+    domega = sum_outer_rows(xp.broadcast_to(x, (*dz.shape[:-1], x.shape[-1])), dz)
     return dx, domega, dbias
 
 
@@ -185,20 +249,16 @@ class _RFFKernel(ShiftInvariantKernel, RandomFeatureMap):
     """What the Gaussian and Laplacian RFF kernels share: the arrays, the feature map and its VJPs."""
 
     def _init_rff(self, input_dim, num_features, sigma, use_cos_sin, trainable, seed):
-        sigma = check_positive(sigma, "sigma")
+        sigma = check_positive_float(sigma, "sigma")
         ShiftInvariantKernel.__init__(self, bandwidth=1.0 / sigma)
         RandomFeatureMap.__init__(self, input_dim, num_features, kernel_scale=sigma, seed=seed)
         self.sigma = sigma
-        self.use_cos_sin = bool(use_cos_sin)
-        self.trainable = bool(trainable)
+        self.use_cos_sin = check_flag(use_cos_sin, "use_cos_sin")
+        self.trainable = check_flag(trainable, "trainable")
         self.output_features = self.num_features * 2 if self.use_cos_sin else self.num_features
 
     def _store(self, omega, bias):
-        arrays = {"omega": omega, "bias": bias}
-        if self.trainable:
-            self._init_arrays(arrays, {})
-        else:
-            self._init_arrays({}, arrays)
+        self._init_arrays(*split_trainable({"omega": omega, "bias": bias}, self.trainable))
 
     @property
     def omega(self):
@@ -223,10 +283,6 @@ class _RFFKernel(ShiftInvariantKernel, RandomFeatureMap):
         grads = {"omega": domega, "bias": dbias} if self.trainable else {}
         return dx, grads
 
-    def __call__(self, x):
-        return self.forward(x)
-
-
 class GaussianRFFKernel(_RFFKernel):
     r"""Gaussian kernel :math:`k(\mathbf{x}, \mathbf{y}) = \exp(-\|\mathbf{x} - \mathbf{y}\|^2 / (2\sigma^2))`
     with its random Fourier features (spectrans ``GaussianRFFKernel``).
@@ -249,7 +305,9 @@ class GaussianRFFKernel(_RFFKernel):
     trainable : bool
         ``omega`` and ``bias`` are ``params`` (with gradients from ``forward_vjp``) instead of ``buffers``.
     seed : int or numpy.random.Generator
-        Source of the draws: ``omega`` first, then ``bias``.
+        Source of the draws: ``omega`` first, then ``bias``, by this module's samplers (the same seed gives
+        ``OrthogonalRandomFeatures(input_dim, num_features, sigma=sigma)`` the same frequencies and phases
+        when ``orthogonal``).
 
     Examples
     --------
@@ -262,7 +320,7 @@ class GaussianRFFKernel(_RFFKernel):
     def __init__(self, input_dim: int, num_features: int, sigma: float = 1.0, use_cos_sin: bool = False,
                  orthogonal: bool = False, trainable: bool = False, seed=0):
         self._init_rff(input_dim, num_features, sigma, use_cos_sin, trainable, seed)
-        self.orthogonal = bool(orthogonal)
+        self.orthogonal = check_flag(orthogonal, "orthogonal")
         gen = as_generator(seed)
         sample = sample_orthogonal_gaussian_frequencies if self.orthogonal else sample_gaussian_frequencies
         omega = sample(gen, self.input_dim, self.num_features, self.sigma)
@@ -292,7 +350,7 @@ class GaussianRFFKernel(_RFFKernel):
         d\boldsymbol\omega` and :math:`S(\boldsymbol\omega) = \int \kappa\,
         e^{-i\boldsymbol\omega\cdot\boldsymbol\delta} d\boldsymbol\delta`. ``"fourier"`` is spectrans's value.
         """
-        normalization = check_density_normalization(normalization)
+        normalization = check_choice(normalization, DENSITY_NORMALIZATIONS, "normalization")
         _check_frequencies(omega)
         xp = namespace(omega)
         d = omega.shape[-1]
@@ -349,7 +407,7 @@ class LaplacianRFFKernel(_RFFKernel):
         from :math:`\int_{\mathbb{R}} e^{-|t|/\sigma} e^{-i\omega t} dt = 2\sigma/(1 + \sigma^2\omega^2)`.
         spectrans returns :math:`\prod_i 2\sigma/(\pi(1 + \sigma^2\omega_i^2)) = 2^d p`, which is neither.
         """
-        normalization = check_density_normalization(normalization)
+        normalization = check_choice(normalization, DENSITY_NORMALIZATIONS, "normalization")
         _check_frequencies(omega)
         xp = namespace(omega)
         numerator = self.sigma / math.pi if normalization == "probability" else 2.0 * self.sigma
@@ -443,9 +501,94 @@ def _compute_case(name):
     )
 
 
+def _make_difference(rng, xp, dtype, *, kernel, shape=(2, 3, 4), sigma=1.3):
+    # |delta_i| >= 0.2: away from the kink of |delta| at 0 (Laplacian), where the finite difference would cross it
+    host = as_generator(rng).standard_normal(shape)
+    diff = xp.asarray((np.sign(host) * (0.2 + np.abs(host))).astype(dtype))
+    return Inputs((diff,), {"kernel": kernel, "sigma": sigma})
+
+
+def _difference(diff, *, kernel, sigma):
+    return _kernel(kernel, diff.shape[-1], 1, sigma, False, trainable=False).evaluate_difference(diff)
+
+
+def _difference_vjp(dk, diff, k, *, kernel, sigma):
+    return _kernel(kernel, diff.shape[-1], 1, sigma, False, trainable=False).evaluate_difference_vjp(dk, diff, k)
+
+
+def _difference_case(name):
+    return Case(
+        name=f"{name}.evaluate_difference",
+        forward=_difference,
+        vjp=_difference_vjp,
+        make=lambda rng, xp, dtype, **p: _make_difference(rng, xp, dtype, kernel=name, **p),
+        grid=({"shape": (2, 3, 4), "sigma": 1.3}, {"shape": (5, 2), "sigma": 0.8}),
+        # a length-d sum of squares or absolute values (gamma_d), the scaling and exp, whose argument error is
+        # amplified by |argument| <= ~3 d here: c = 3 d (d + 2)
+        error_scale=lambda p: 3.0 * p["shape"][-1] * (p["shape"][-1] + 2),
+        error_reason="length-d sum (gamma_d), scaling, exp amplifies by |argument| <= 3d: 3d(d+2)",
+    )
+
+
+def _make_gram(rng, xp, dtype, *, kernel, batch=(2,), n=4, d=3, sigma=1.5):
+    x = random_normal(rng, (*batch, n, d), dtype=dtype, xp=xp)
+    return Inputs((x,), {"kernel": _kernel(kernel, d, 1, sigma, False, trainable=False)})
+
+
+def _make_approximation(rng, xp, dtype, *, kernel, batch=(2,), n=3, m=2, d=3, features=4, sigma=1.5,
+                        use_cos_sin=False):
+    inputs = _make_forward(rng, xp, dtype, kernel=kernel, batch=batch, n=n, d=d, m=features, sigma=sigma,
+                           use_cos_sin=use_cos_sin)
+    x, omega, bias = inputs.args
+    y = random_normal(rng, (m, d), dtype=dtype, xp=xp)
+    return Inputs((x, y, omega, bias), {"kernel": _kernel(kernel, d, features, sigma, use_cos_sin)})
+
+
+def _kernel_cases(name):
+    return [
+        _forward_cases(name),
+        _compute_case(name),
+        _difference_case(name),
+        gram_matrix_case(
+            f"{name}.gram_matrix",
+            lambda rng, xp, dtype, **p: _make_gram(rng, xp, dtype, kernel=name, **p),
+            grid=({"batch": (2,), "n": 4, "d": 3, "sigma": 1.5},),
+            error_scale=lambda p: 10.0 * (p["d"] + 2),
+            error_reason="as .compute: exact differences, length-d sum, exp amplifies by <= 10: 10(d+2)",
+        ),
+        kernel_approximation_case(
+            f"{name}.kernel_approximation",
+            lambda rng, xp, dtype, **p: _make_approximation(rng, xp, dtype, kernel=name, **p),
+            argnums=(0, 1, 2, 3),
+            grid=({"batch": (2,), "n": 3, "m": 2, "d": 3, "features": 4, "use_cos_sin": False},
+                  {"batch": (), "n": 2, "m": 3, "d": 2, "features": 3, "use_cos_sin": True}),
+            # each feature as in .forward ((d+1)(3d+7)+1), then an m-feature dot of bounded features (m + 1)
+            error_scale=lambda p: (p["d"] + 1) * (3 * p["d"] + 7) + p["features"] + 2.0,
+            error_reason="features as .forward ((d+1)(3d+7)+1), then a dot over the features",
+        ),
+    ]
+
+
+def _make_fourier_features(rng, xp, dtype, *, batch=(2,), n=3, m=4, use_cos_sin=False):
+    gen = as_generator(rng)
+    z = random_normal(gen, (*batch, n, m), dtype=dtype, xp=xp)
+    bias = xp.asarray(sample_phases(gen, m).astype(dtype))
+    return Inputs((z, bias), {"use_cos_sin": use_cos_sin})
+
+
 CASES = [
-    _forward_cases("GaussianRFFKernel"),
-    _compute_case("GaussianRFFKernel"),
-    _forward_cases("LaplacianRFFKernel"),
-    _compute_case("LaplacianRFFKernel"),
+    *_kernel_cases("GaussianRFFKernel"),
+    *_kernel_cases("LaplacianRFFKernel"),
+    Case(
+        name="fourier_features",
+        forward=fourier_features,
+        vjp=fourier_features_vjp,
+        argnums=(0, 1),
+        make=_make_fourier_features,
+        grid=({"batch": (2,), "n": 3, "m": 4, "use_cos_sin": False},
+              {"batch": (2, 1), "n": 2, "m": 3, "use_cos_sin": True}),
+        # z + b (|z + b| < 4 + 2 pi: 1 ulp of that), cos/sin and the scale: c = 2 (4 + 2 pi) + 2
+        error_scale=2.0 * (4.0 + 2.0 * math.pi) + 2.0,
+        error_reason="the phase z + b (1 ulp of |z + b| < 4 + 2 pi), cos/sin and the scale",
+    ),
 ]

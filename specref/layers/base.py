@@ -1,4 +1,4 @@
-"""The Layer contract (DESIGN.md section 3) and the helper that registers a layer's verification case.
+"""The Layer contract (docs/design.md, "Adding a layer") and the helper that registers a layer's verification case.
 
 A layer is configuration plus arrays:
 
@@ -165,6 +165,7 @@ def layer_case(
     error_reason: str = "",
     complex_input: bool = False,
     forward_kwargs: Callable[[Layer, object, np.random.Generator], dict] | None = None,
+    away_from_kinks: Callable[[Layer, np.ndarray, np.random.Generator], Layer] | None = None,
     extra_checks: tuple = (),
     name: str | None = None,
     dtypes: tuple = ("float64", "float32"),
@@ -183,12 +184,20 @@ def layer_case(
     forward_kwargs : callable, optional
         ``forward_kwargs(layer, x, rng) -> dict`` of keywords for ``forward`` (e.g. training mode with
         injected masks); by default inference mode.
+    away_from_kinks : callable, optional
+        ``away_from_kinks(layer, x, rng) -> layer``, for a layer with a kinked nonlinearity (ReLU,
+        soft-shrinkage): given the float64 NumPy layer and the drawn host input, it returns the layer with
+        parameters redrawn (:func:`specref.testing.draws.draw_away`) so that no pre-activation lies within
+        a finite-difference step of a kink; central differences across a kink are meaningless.
     """
 
     def make(rng, xp, dtype, **point):
-        layer = build(seed=int(rng.integers(2**31)), **point).astype(dtype).to(backend_name(xp))
+        layer = build(seed=int(rng.integers(2**31)), **point)
         shape = input_shape(point)
         host = rng.standard_normal(shape)
+        if away_from_kinks is not None:
+            layer = away_from_kinks(layer, host, rng)
+        layer = layer.astype(dtype).to(backend_name(xp))
         if complex_input:
             host = host + 1j * rng.standard_normal(shape)
             dt = "complex64" if dtype == "float32" else "complex128"

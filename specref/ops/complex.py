@@ -7,13 +7,20 @@ convention a holomorphic map pulls a cotangent back by the *conjugate* derivativ
 :math:`\bar a = \bar y\,\overline{b}`), and a real-valued function of :math:`z` (abs, angle) has the
 gradient :math:`\bar y\,(\partial f/\partial a + i\,\partial f/\partial b)`. When a real input meets a
 complex computation (a real filter times a complex spectrum), its gradient is the real part of the complex
-one: only the real direction exists for it.
+one: only the real direction exists for it. ``abs_vjp(dy, x, y)`` and ``angle_vjp(dy, x, y)`` take the real
+cotangent of ``y`` and return ``dx`` of the shape and dtype of ``x``.
 
 ``real``, ``imag`` and ``conj`` are linear over the reals but not over the complex numbers; their adjoints
-are taken in the real inner product :math:`\operatorname{Re}\langle u, v\rangle` (DESIGN.md section 2):
-``real_adjoint(y) = y + 0i``, ``imag_adjoint(y) = 0 + iy``, ``conj_adjoint(y) = conj(y)``.
+are taken in the real inner product :math:`\operatorname{Re}\langle u, v\rangle` (docs/design.md):
+``real_adjoint(y) = y + 0i``, ``imag_adjoint(y) = 0 + iy``, ``conj_adjoint(y) = conj(y)``. Each
+``name_adjoint(y, *, input_shape)`` takes a cotangent of the forward's output shape (for these three, the
+input's shape ``input_shape``) and returns an array of that shape.
 ``view_as_real`` / ``view_as_complex`` (torch's names) are the R-linear isometries between complex arrays and
 real (re, im) pairs; each is the other's inverse and adjoint.
+
+One family in one file of ~690 lines: every map here is a piece of the same bookkeeping (how a complex array
+and its real coordinates pull gradients back in the real inner product), the views are built from
+``real``/``imag`` and their adjoints, and about a quarter of the file is the registered cases.
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ from specref.backend import (
     dtype_name,
     is_complex,
     namespace,
+    random_normal,
 )
+from specref.ops._common import conj_if_complex, from_host, gradient_for
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 
@@ -52,15 +61,6 @@ __all__ = [
     "view_as_complex",
     "view_as_complex_adjoint",
 ]
-
-
-def _conj(xp, x):
-    return xp.conj(x) if is_complex(x) else x
-
-
-def _restrict_to(xp, g, x):
-    """The gradient for ``x``: ``g``, or its real part when ``x`` is real (x has only real directions)."""
-    return xp.real(g) if is_complex(g) and not is_complex(x) else g
 
 
 def _broadcast_shape(sa: tuple, sb: tuple, names=("a", "b")) -> tuple:
@@ -139,8 +139,8 @@ def cmul_vjp(dy, a, b, y):
     da, db : arrays of the shapes and kinds (real/complex) of ``a`` and ``b``
     """
     xp = namespace(dy, a, b)
-    da = sum_to_shape(_restrict_to(xp, dy * _conj(xp, b), a), a.shape)
-    db = sum_to_shape(_restrict_to(xp, dy * _conj(xp, a), b), b.shape)
+    da = sum_to_shape(gradient_for(xp, dy * conj_if_complex(xp, b), a), a.shape)
+    db = sum_to_shape(gradient_for(xp, dy * conj_if_complex(xp, a), b), b.shape)
     return da, db
 
 
@@ -186,15 +186,6 @@ def abs_vjp(dy, x, y):
     there, PyTorch's choice. For real input this is ``dy * sign(x)`` with ``sign(0) = 0``.
 
     .. math:: \bar x = \bar y \odot \frac{x}{|x|} \quad (0 \text{ where } x = 0)
-
-    Parameters
-    ----------
-    dy : real array of the shape of ``y``
-    x, y : arrays, the forward's input and output (``y = |x|``)
-
-    Returns
-    -------
-    dx : array of the shape and dtype of ``x``
     """
     xp = namespace(dy, x, y)
     return dy * _sgn(xp, x, y)
@@ -250,15 +241,6 @@ def angle_vjp(dy, x, y):
     piecewise constant: its gradient is 0 wherever it exists, and specref returns 0 everywhere.
 
     .. math:: \bar x = \bar y \odot \frac{i\,x}{|x|^2} \quad (\text{complex } x;\ 0 \text{ where } x = 0)
-
-    Parameters
-    ----------
-    dy : real array of the shape of ``y``
-    x, y : arrays, the forward's input and output
-
-    Returns
-    -------
-    dx : array of the shape and dtype of ``x``
     """
     xp = namespace(dy, x, y)
     if not is_complex(x):
@@ -282,13 +264,14 @@ def _require_complex(x, op: str):
         )
 
 
-def _check_cotangent(y, input_shape, op: str, *, want_complex: bool):
+def _check_cotangent(y, input_shape, op: str, *, real: bool):
+    """The adjoint of an elementwise R-linear map takes a cotangent of the input's shape; ``real``: the
+    forward (``real``, ``imag``) maps to real arrays, so its cotangent is real."""
     check_float_dtype(y, name="y")
-    if is_complex(y) != want_complex:
-        kind = "complex" if want_complex else "real"
-        raise TypeError(f"{op} takes a {kind} array (the forward's output space), got {dtype_name(y.dtype)}")
-    if tuple(y.shape) != tuple(input_shape):
-        raise ValueError(f"{op}: y has shape {tuple(y.shape)} but input_shape is {tuple(input_shape)}")
+    if real and is_complex(y):
+        raise TypeError(f"{op} takes a real array (the forward's output space), got {dtype_name(y.dtype)}")
+    input_shape = check_input_shape(input_shape)
+    check_cotangent_shape(y, input_shape, op, input_shape)
 
 
 def real(x):
@@ -328,39 +311,17 @@ def real_adjoint(y, *, input_shape):
 
     .. math:: x = y + 0\,i
 
-    Parameters
-    ----------
-    y : real array, the shape ``input_shape``
-    input_shape : tuple of int
-        The forward input's shape.
-
-    Returns
-    -------
-    x : complex array of the precision of ``y``
+    Returns a complex array of the precision of ``y``.
     """
     xp = namespace(y)
-    _check_cotangent(y, input_shape, "real_adjoint", want_complex=False)
+    _check_cotangent(y, input_shape, "real_adjoint", real=True)
     return xp.astype(y, complex_dtype(y.dtype, xp))
 
 
 def imag(x):
-    r"""Imaginary part of a complex array: an R-linear map from complex to real arrays.
+    r"""Imaginary part of a complex array: an R-linear map from complex to real arrays, taking and returning
+    what :func:`real` does (and refusing real input likewise).
 
-    Parameters
-    ----------
-    x : complex64/complex128 array, any shape
-
-    Returns
-    -------
-    y : real array of the shape of ``x`` and its precision
-
-    Raises
-    ------
-    TypeError
-        For real, integer or bool input (the adjoint maps back to complex arrays, so the domain is complex).
-
-    Notes
-    -----
     .. math:: y = \operatorname{Im} x
 
     See Also
@@ -380,18 +341,10 @@ def imag_adjoint(y, *, input_shape):
 
     .. math:: x = 0 + i\,y
 
-    Parameters
-    ----------
-    y : real array, the shape ``input_shape``
-    input_shape : tuple of int
-        The forward input's shape.
-
-    Returns
-    -------
-    x : complex array of the precision of ``y``
+    Returns a complex array of the precision of ``y``.
     """
     xp = namespace(y)
-    _check_cotangent(y, input_shape, "imag_adjoint", want_complex=False)
+    _check_cotangent(y, input_shape, "imag_adjoint", real=True)
     # (y + 0i)(0 + 1i) = (y*0 - 0*1) + i(y*1 + 0*0): exactly 0 + iy for finite y
     return xp.astype(y, complex_dtype(y.dtype, xp)) * 1j
 
@@ -425,7 +378,7 @@ def conj(x):
     """
     xp = namespace(x)
     check_float_dtype(x)
-    return _conj(xp, x)
+    return conj_if_complex(xp, x)
 
 
 def conj_adjoint(y, *, input_shape):
@@ -435,24 +388,10 @@ def conj_adjoint(y, *, input_shape):
     = \operatorname{Re}\langle x, \overline{y}\rangle`.
 
     .. math:: x = \overline{y}
-
-    Parameters
-    ----------
-    y : array, the shape ``input_shape``
-    input_shape : tuple of int
-        The forward input's shape.
-
-    Returns
-    -------
-    x : array of the shape and dtype of ``y``
     """
     xp = namespace(y)
-    check_float_dtype(y, name="y")
-    if tuple(y.shape) != tuple(input_shape):
-        raise ValueError(
-            f"conj_adjoint: y has shape {tuple(y.shape)} but input_shape is {tuple(input_shape)}"
-        )
-    return _conj(xp, y)
+    _check_cotangent(y, input_shape, "conj_adjoint", real=False)
+    return conj_if_complex(xp, y)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -595,14 +534,6 @@ def view_as_complex_adjoint(z, *, input_shape, axis: int = -1):
 # verification cases
 
 
-def _cdtype(dtype: str) -> str:
-    return {"float32": "complex64", "float64": "complex128"}[dtype]
-
-
-def _move(host, xp, dtype):
-    return xp.asarray(host.astype(dtype), dtype=getattr(xp, dtype))
-
-
 def _complex_away_from_zero(rng, shape, *, gap=0.25, imag_gap=0.0):
     """Host complex128 draws with |z| >= gap and |Im z| >= imag_gap.
 
@@ -626,17 +557,16 @@ def _real_away_from_zero(rng, shape, *, gap=0.25):
 
 
 def _make_cmul(rng, xp, dtype, *, a, b, b_real=False):
-    ha = rng.standard_normal(a) + 1j * rng.standard_normal(a)
-    hb = rng.standard_normal(b)
-    if not b_real:
-        hb = hb + 1j * rng.standard_normal(b)
-    return Inputs((_move(ha, xp, _cdtype(dtype)), _move(hb, xp, dtype if b_real else _cdtype(dtype))))
+    cdtype = complex_dtype(dtype, xp)
+    return Inputs((random_normal(rng, a, dtype=cdtype, xp=xp),
+                   random_normal(rng, b, dtype=dtype if b_real else cdtype, xp=xp)))
 
 
 def _make_modulus(rng, xp, dtype, *, shape, complex=True, imag_gap=0.0):
     if complex:
-        return Inputs((_move(_complex_away_from_zero(rng, shape, imag_gap=imag_gap), xp, _cdtype(dtype)),))
-    return Inputs((_move(_real_away_from_zero(rng, shape), xp, dtype),))
+        host = _complex_away_from_zero(rng, shape, imag_gap=imag_gap)
+        return Inputs((from_host(host, xp, dtype_name(complex_dtype(dtype, xp))),))
+    return Inputs((from_host(_real_away_from_zero(rng, shape), xp, dtype),))
 
 
 def _make_angle(rng, xp, dtype, *, shape, complex=True):
@@ -644,8 +574,7 @@ def _make_angle(rng, xp, dtype, *, shape, complex=True):
 
 
 def _make_complex(rng, xp, dtype, *, shape):
-    host = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
-    return Inputs((_move(host, xp, _cdtype(dtype)),))
+    return Inputs((random_normal(rng, shape, dtype=complex_dtype(dtype, xp), xp=xp),))
 
 
 def _make_view_as_real(rng, xp, dtype, *, shape, axis=-1):
@@ -653,7 +582,7 @@ def _make_view_as_real(rng, xp, dtype, *, shape, axis=-1):
 
 
 def _make_view_as_complex(rng, xp, dtype, *, shape, axis=-1):
-    return Inputs((_move(rng.standard_normal(shape), xp, dtype),), {"axis": axis})
+    return Inputs((random_normal(rng, shape, dtype=dtype, xp=xp),), {"axis": axis})
 
 
 def _ref_angle(x):

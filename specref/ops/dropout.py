@@ -1,6 +1,6 @@
 r"""Inverted dropout with an explicit keep-mask, its VJP, and the host-drawn mask.
 
-Randomness is an argument and a record (STYLE.md D6): :func:`dropout` never draws; it takes the boolean
+Randomness is an argument and a record: :func:`dropout` never draws; it takes the boolean
 ``mask`` (True = keep), so a comparison can inject the mask a peer used, and a layer keeps the mask it drew
 in its ``ctx``. :func:`dropout_mask` draws one on the host from a seed or ``numpy.random.Generator``
 (``backend.as_generator``) and moves it to the target namespace and device, so one seed gives the same mask
@@ -12,19 +12,11 @@ the output is the input.
 
 from __future__ import annotations
 
-import numpy as np
-
-from specref.backend import as_generator, check_float_dtype, dtype_name, namespace, to_numpy
+from specref._args import check_probability
+from specref.backend import as_generator, check_float_dtype, dtype_name, namespace, random_normal, to_numpy
 from specref.testing.case import Case, Inputs
 
 __all__ = ["dropout", "dropout_vjp", "dropout_mask"]
-
-
-def _check_p(p):
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)):
-        raise TypeError(f"p must be a float in [0, 1), got {type(p).__name__}")
-    if not 0.0 <= p < 1.0:  # also refuses NaN
-        raise ValueError(f"dropout probability p must be in [0, 1), got {p!r}")
 
 
 def _check_mask(x, mask):
@@ -79,7 +71,7 @@ def dropout(x, *, mask, p: float):
     """
     xp = namespace(x, mask)
     check_float_dtype(x)
-    _check_p(p)
+    p = check_probability(p)
     _check_mask(x, mask)
     return x * _keep_scale(xp, x, mask, p)
 
@@ -102,7 +94,7 @@ def dropout_vjp(dy, x, y, *, mask, p: float):
     dx : array of the shape and dtype of ``x``
     """
     xp = namespace(dy, x, mask)
-    _check_p(p)
+    p = check_probability(p)
     _check_mask(x, mask)
     return dy * _keep_scale(xp, dy, mask, p)
 
@@ -131,7 +123,7 @@ def dropout_mask(rng, shape, p: float, *, xp, device=None):
     :math:`m_i = [u_i \ge p]` with :math:`u_i \sim U[0, 1)` drawn by ``Generator.random`` in float64 on the
     host, so :math:`P(m_i = 1) = 1 - p` and the same seed gives the same mask on every backend.
     """
-    _check_p(p)
+    p = check_probability(p)
     gen = as_generator(rng)
     host = gen.random(tuple(shape)) >= p
     if device is None:
@@ -144,7 +136,7 @@ def dropout_mask(rng, shape, p: float, *, xp, device=None):
 
 
 def _make_dropout(rng, xp, dtype, *, shape, p):
-    x = xp.asarray(rng.standard_normal(shape).astype(dtype), dtype=getattr(xp, dtype))
+    x = random_normal(rng, shape, dtype=dtype, xp=xp)
     return Inputs((x,), {"mask": dropout_mask(rng, shape, p, xp=xp), "p": p})
 
 

@@ -1,9 +1,11 @@
 r"""Elementwise nonlinearities and their VJPs: exp, sigmoid, silu, tanh, relu, gelu, softshrink.
 
 Every function here acts entry by entry, so its VJP is the cotangent times the derivative at the same entry:
-:math:`\bar x = \bar y \odot f'(x)`. Where the derivative is cheapest written through the output (exp,
-sigmoid, tanh) the VJP reuses ``y``, as autograd does. At a kink (relu at 0, softshrink at
-:math:`\pm\lambda`) the VJP uses PyTorch's one-sided choice, which each docstring states.
+:math:`\bar x = \bar y \odot f'(x)`. Each ``f_vjp(dy, x, y, **kw)`` takes the cotangent ``dy`` (the shape and
+dtype of ``y``), the forward's input ``x`` and output ``y`` and the forward's keywords, and returns ``dx`` of
+the shape and dtype of ``x``. Where the derivative is cheapest written through the output (exp, sigmoid,
+tanh) the VJP reuses ``y``, as autograd does. At a kink (relu at 0, softshrink at :math:`\pm\lambda`) the
+VJP uses PyTorch's one-sided choice, which each docstring states.
 
 ``exp`` is defined for complex input (it is holomorphic: the VJP is :math:`\bar y \odot \overline{f'(z)}`
 in specref's gradient convention, docs/conventions.md); the others are real functions and refuse complex
@@ -23,8 +25,11 @@ from types import ModuleType
 import array_api_compat
 import numpy as np
 
-from specref.backend import check_float_dtype, dtype_name, is_complex, namespace
+from specref._args import check_nonnegative_float
+from specref.backend import check_float_dtype, complex_dtype, namespace, random_normal
+from specref.ops._common import conj_if_complex, from_host, require_real
 from specref.testing.case import Case, Inputs
+from specref.testing.draws import draw_away
 
 __all__ = [
     "exp",
@@ -47,20 +52,6 @@ _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_TANH_COEFF = 0.044715  # the cubic coefficient of the tanh approximation (Hendrycks & Gimpel; torch)
-
-
-def _require_real(x, op: str, name: str = "x"):
-    """TypeError for complex input to a real function (and for int/bool input, via check_float_dtype)."""
-    if is_complex(x):
-        raise TypeError(
-            f"{op} is a real function: {name} has dtype {dtype_name(x.dtype)}; accepted: float32 or float64 "
-            "(apply it to the real and imaginary parts separately, or to abs(x), if that is what you mean)"
-        )
-    return check_float_dtype(x, allow_complex=False, name=name)
-
-
-def _conj(xp, x):
-    return xp.conj(x) if is_complex(x) else x
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -104,18 +95,9 @@ def exp_vjp(dy, x, y):
     the conjugate derivative. For real input the conjugate is the identity.
 
     .. math:: \bar x = \bar y \odot \overline{y}
-
-    Parameters
-    ----------
-    dy : array, the shape and dtype of ``y``
-    x, y : arrays, the forward's input and output
-
-    Returns
-    -------
-    dx : array, the shape and dtype of ``x``
     """
     xp = namespace(dy, x, y)
-    return dy * _conj(xp, y)
+    return dy * conj_if_complex(xp, y)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -151,7 +133,7 @@ def sigmoid(x):
     sigmoid_vjp
     """
     xp = namespace(x)
-    _require_real(x, "sigmoid")
+    require_real(x, "sigmoid")
     e = xp.exp(-xp.abs(x))
     one_plus = 1.0 + e
     return xp.where(x >= 0, 1.0 / one_plus, e / one_plus)
@@ -161,15 +143,6 @@ def sigmoid_vjp(dy, x, y):
     r"""VJP of :func:`sigmoid`, reusing the output: ``dx = dy * y * (1 - y)``.
 
     .. math:: \bar x = \bar y \odot \sigma(x)\,(1 - \sigma(x)) = \bar y \odot y \odot (1 - y)
-
-    Parameters
-    ----------
-    dy : array, the shape and dtype of ``y``
-    x, y : arrays, the forward's input and output
-
-    Returns
-    -------
-    dx : array, the shape and dtype of ``x``
     """
     namespace(dy, x, y)
     return dy * (y * (1.0 - y))
@@ -211,15 +184,6 @@ def silu_vjp(dy, x, y):
     .. math:: \bar x = \bar y \odot \sigma(x)\,\big(1 + x\,(1 - \sigma(x))\big)
 
     The sigmoid is re-evaluated from ``x`` (``y = x sigma(x)`` cannot give it back at ``x = 0``).
-
-    Parameters
-    ----------
-    dy : array, the shape and dtype of ``y``
-    x, y : arrays, the forward's input and output
-
-    Returns
-    -------
-    dx : array, the shape and dtype of ``x``
     """
     namespace(dy, x, y)
     s = sigmoid(x)
@@ -255,7 +219,7 @@ def tanh(x):
     tanh_vjp
     """
     xp = namespace(x)
-    _require_real(x, "tanh")
+    require_real(x, "tanh")
     return xp.tanh(x)
 
 
@@ -263,15 +227,6 @@ def tanh_vjp(dy, x, y):
     r"""VJP of :func:`tanh`, reusing the output: ``dx = dy * (1 - y**2)``.
 
     .. math:: \bar x = \bar y \odot (1 - \tanh^2 x) = \bar y \odot (1 - y^2)
-
-    Parameters
-    ----------
-    dy : array, the shape and dtype of ``y``
-    x, y : arrays, the forward's input and output
-
-    Returns
-    -------
-    dx : array, the shape and dtype of ``x``
     """
     namespace(dy, x, y)
     return dy * (1.0 - y * y)
@@ -307,7 +262,7 @@ def relu(x):
     relu_vjp
     """
     xp = namespace(x)
-    _require_real(x, "relu")
+    require_real(x, "relu")
     return xp.maximum(x, xp.zeros_like(x))
 
 
@@ -318,15 +273,6 @@ def relu_vjp(dy, x, y):
     subgradient of the left side), so ``relu_vjp(dy, 0, 0) == 0``.
 
     .. math:: \bar x = \bar y \odot \mathbb{1}[x > 0]
-
-    Parameters
-    ----------
-    dy : array, the shape and dtype of ``y``
-    x, y : arrays, the forward's input and output
-
-    Returns
-    -------
-    dx : array, the shape and dtype of ``x``
     """
     xp = namespace(dy, x, y)
     return xp.where(x > 0, dy, xp.zeros_like(dy))
@@ -415,7 +361,7 @@ def gelu(x, *, approximate: str = "none"):
     gelu_vjp
     """
     xp = namespace(x)
-    _require_real(x, "gelu")
+    require_real(x, "gelu")
     _check_approximate(approximate)
     if approximate == "tanh":
         u = _SQRT_2_OVER_PI * (x + _GELU_TANH_COEFF * (x * x * x))
@@ -436,16 +382,6 @@ def gelu_vjp(dy, x, y, *, approximate: str = "none"):
 
         \bar x = \bar y \odot \left(\tfrac12 (1 + t)
                  + \tfrac12 x (1 - t^2) \sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\, x^2)\right)
-
-    Parameters
-    ----------
-    dy : array, the shape and dtype of ``y``
-    x, y : arrays, the forward's input and output
-    approximate : {"none", "tanh"}, as in the forward
-
-    Returns
-    -------
-    dx : array, the shape and dtype of ``x``
     """
     xp = namespace(dy, x, y)
     _check_approximate(approximate)
@@ -462,11 +398,6 @@ def gelu_vjp(dy, x, y, *, approximate: str = "none"):
 # softshrink
 
 
-def _check_lambd(lambd):
-    if not lambd >= 0:  # also refuses NaN
-        raise ValueError(f"softshrink needs lambd >= 0, got {lambd!r}")
-
-
 def softshrink(x, *, lambd: float = 0.5):
     r"""Soft shrinkage, entrywise, as torch's ``softshrink``: move toward 0 by ``lambd``, clip at 0.
 
@@ -474,7 +405,8 @@ def softshrink(x, *, lambd: float = 0.5):
     ----------
     x : array, float32 or float64, any shape
     lambd : float >= 0
-        The threshold :math:`\lambda`.
+        The threshold :math:`\lambda`, finite (torch also accepts ``inf``, which maps every entry to 0;
+        specref refuses it, as every threshold argument, :func:`specref._args.check_nonnegative_float`).
 
     Returns
     -------
@@ -483,9 +415,10 @@ def softshrink(x, *, lambd: float = 0.5):
     Raises
     ------
     TypeError
-        For complex, integer or bool input (AFNO applies it to real and imaginary parts separately).
+        For complex, integer or bool input (AFNO applies it to real and imaginary parts separately), or a
+        ``lambd`` that is not a real number.
     ValueError
-        For ``lambd < 0``.
+        For ``lambd < 0``, infinite or NaN.
 
     Notes
     -----
@@ -498,8 +431,8 @@ def softshrink(x, *, lambd: float = 0.5):
     softshrink_vjp
     """
     xp = namespace(x)
-    _require_real(x, "softshrink")
-    _check_lambd(lambd)
+    require_real(x, "softshrink")
+    lambd = check_nonnegative_float(lambd, "lambd")
     return xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, x * 0.0))
 
 
@@ -509,19 +442,9 @@ def softshrink_vjp(dy, x, y, *, lambd: float = 0.5):
     At the kinks :math:`x = \pm\lambda` the derivative does not exist; specref uses 0 there, as PyTorch does.
 
     .. math:: \bar x = \bar y \odot \mathbb{1}[\,|x| > \lambda\,]
-
-    Parameters
-    ----------
-    dy : array, the shape and dtype of ``y``
-    x, y : arrays, the forward's input and output
-    lambd : float, as in the forward
-
-    Returns
-    -------
-    dx : array, the shape and dtype of ``x``
     """
     xp = namespace(dy, x, y)
-    _check_lambd(lambd)
+    lambd = check_nonnegative_float(lambd, "lambd")
     return xp.where((x > lambd) | (x < -lambd), dy, xp.zeros_like(dy))
 
 
@@ -529,37 +452,12 @@ def softshrink_vjp(dy, x, y, *, lambd: float = 0.5):
 # verification cases
 
 
-def _draw_away(rng, shape, *, kinks=(), gap=0.1, scale=1.0):
-    """Host float64 N(0, scale^2) draws with every entry at least ``gap`` from each kink (redrawn until so).
-
-    Central differences step by up to 2h ~ 0.04 in float32 (h = eps^(1/3) max|x|), so a gap of 0.1 keeps
-    every perturbed point on one side of the kink, where the derivative is smooth.
-    """
-    host = scale * rng.standard_normal(tuple(shape))
-    for _ in range(100):
-        bad = np.zeros(host.shape, dtype=bool)
-        for k in kinks:
-            bad |= np.abs(host - k) < gap
-        if not bad.any():
-            return host
-        host[bad] = scale * rng.standard_normal(int(bad.sum()))
-    raise RuntimeError("could not draw inputs away from the kinks")  # pragma: no cover
-
-
-def _move(host, xp, dtype):
-    return xp.asarray(host.astype(dtype), dtype=getattr(xp, dtype))
-
-
 def _make_exp(rng, xp, dtype, *, shape, complex=False):
-    host = rng.standard_normal(shape)
-    if complex:
-        host = host + 1j * rng.standard_normal(shape)
-        dtype = {"float32": "complex64", "float64": "complex128"}[dtype]
-    return Inputs((_move(host, xp, dtype),))
+    return Inputs((random_normal(rng, shape, dtype=complex_dtype(dtype, xp) if complex else dtype, xp=xp),))
 
 
 def _make_real(rng, xp, dtype, *, shape, scale=1.0, kinks=(), **kwargs):
-    return Inputs((_move(_draw_away(rng, shape, kinks=kinks, scale=scale), xp, dtype),), kwargs)
+    return Inputs((from_host(draw_away(rng, shape, kinks=kinks, scale=scale), xp, dtype),), kwargs)
 
 
 def _make_relu(rng, xp, dtype, *, shape):

@@ -13,7 +13,8 @@ import math
 
 import numpy as np
 
-from specref.backend import check_same_precision, is_complex, namespace
+from specref.backend import complex_dtype, namespace, random_normal
+from specref.ops._common import check_one_precision, conj_if_complex, gradient_for
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 from specref.testing.checks import CheckResult, check_vjp, skipped
@@ -21,18 +22,8 @@ from specref.testing.checks import CheckResult, check_vjp, skipped
 __all__ = ["linear", "linear_vjp", "block_linear", "block_linear_vjp"]
 
 
-def _conj(xp, x):
-    return xp.conj(x) if is_complex(x) else x
-
-
-def _restrict_to(xp, g, x):
-    """The gradient for ``x``: ``g``, or its real part when ``x`` is real (x has only real directions)."""
-    return xp.real(g) if is_complex(g) and not is_complex(x) else g
-
-
 def _check(x, weight, bias):
-    present = [(a, n) for a, n in ((x, "x"), (weight, "weight"), (bias, "bias")) if a is not None]
-    check_same_precision(*[a for a, _ in present], names=[n for _, n in present])
+    check_one_precision(x=x, weight=weight, bias=bias)
     if len(weight.shape) != 2:
         raise ValueError(
             f"weight must have shape (out_features, in_features), got shape {tuple(weight.shape)}"
@@ -110,12 +101,12 @@ def linear_vjp(dy, x, weight, bias, y):
     xp = namespace(dy, x, weight, bias)
     _check(x, weight, bias)
     n_out, n_in = weight.shape
-    dx = _restrict_to(xp, xp.matmul(dy, _conj(xp, weight)), x)
+    dx = gradient_for(xp, xp.matmul(dy, conj_if_complex(xp, weight)), x)
     # flatten the batch: dW[o, i] = sum over every batch entry of dy[., o] conj(x[., i])
     dy2 = xp.reshape(dy, (-1, n_out))
     x2 = xp.reshape(x, (-1, n_in))
-    dweight = _restrict_to(xp, xp.matmul(xp.matrix_transpose(dy2), _conj(xp, x2)), weight)
-    dbias = None if bias is None else _restrict_to(xp, sum_to_shape(dy, bias.shape), bias)
+    dweight = gradient_for(xp, xp.matmul(xp.matrix_transpose(dy2), conj_if_complex(xp, x2)), weight)
+    dbias = None if bias is None else gradient_for(xp, sum_to_shape(dy, bias.shape), bias)
     return dx, dweight, dbias
 
 
@@ -182,28 +173,27 @@ def block_linear_vjp(dy, x, weight, bias, y):
     xp = namespace(dy, x, weight, bias)
     n_blocks, n_in, n_out = weight.shape
     # (..., K, 1, O) @ (K, O, I) -> (..., K, 1, I)
-    dx = xp.squeeze(xp.matmul(xp.expand_dims(dy, axis=-2), _conj(xp, xp.matrix_transpose(weight))), axis=-2)
+    dx = xp.squeeze(xp.matmul(xp.expand_dims(dy, axis=-2), conj_if_complex(xp, xp.matrix_transpose(weight))), axis=-2)
     # flatten the batch to M rows, then per block (K, I, M) @ (K, M, O)
     x_blocks = xp.permute_dims(xp.reshape(x, (-1, n_blocks, n_in)), (1, 2, 0))
     dy_blocks = xp.permute_dims(xp.reshape(dy, (-1, n_blocks, n_out)), (1, 0, 2))
-    dweight = xp.matmul(_conj(xp, x_blocks), dy_blocks)
+    dweight = xp.matmul(conj_if_complex(xp, x_blocks), dy_blocks)
     dbias = sum_to_shape(dy, tuple(bias.shape))
-    return _restrict_to(xp, dx, x), _restrict_to(xp, dweight, weight), _restrict_to(xp, dbias, bias)
+    return gradient_for(xp, dx, x), gradient_for(xp, dweight, weight), gradient_for(xp, dbias, bias)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # verification cases
 
 
+def _drawer(rng, xp, dtype, complex: bool):
+    """``draw(shape)``: N(0, 1) draws of the case's real or (``complex``) complex dtype, in ``xp``."""
+    dt = complex_dtype(dtype, xp) if complex else dtype
+    return lambda shape: random_normal(rng, shape, dtype=dt, xp=xp)
+
+
 def _make_linear(rng, xp, dtype, *, batch, n_in, n_out, bias=True, complex=False):
-    dt = {"float32": "complex64", "float64": "complex128"}[dtype] if complex else dtype
-
-    def draw(shape):
-        host = rng.standard_normal(shape)
-        if complex:
-            host = host + 1j * rng.standard_normal(shape)
-        return xp.asarray(host.astype(dt), dtype=getattr(xp, dt))
-
+    draw = _drawer(rng, xp, dtype, complex)
     x = draw((*batch, n_in))
     weight = draw((n_out, n_in)) / math.sqrt(n_in)
     b = draw((n_out,)) if bias else None
@@ -238,14 +228,7 @@ def _ref_linear(x, weight, bias):
 
 
 def _make_block_linear(rng, xp, dtype, *, batch, blocks, n_in, n_out, complex=False):
-    dt = {"float32": "complex64", "float64": "complex128"}[dtype] if complex else dtype
-
-    def draw(shape):
-        host = rng.standard_normal(shape)
-        if complex:
-            host = host + 1j * rng.standard_normal(shape)
-        return xp.asarray(host.astype(dt), dtype=getattr(xp, dt))
-
+    draw = _drawer(rng, xp, dtype, complex)
     return Inputs((draw((*batch, blocks, n_in)), draw((blocks, n_in, n_out)) / math.sqrt(n_in),
                    draw((blocks, n_out))))
 

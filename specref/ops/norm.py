@@ -5,7 +5,7 @@ Semantics as ``torch.nn.functional.layer_norm`` over the last axis: the biased v
 ``x_hat * weight + bias``. ``axis`` picks another single axis (``weight`` and ``bias`` then have the length
 of that axis).
 
-The VJP is the fused closed form (one primitive, not a chain of mean/var VJPs, STYLE.md C3). The VJP
+The VJP is the fused closed form (one primitive, not a chain of mean/var VJPs). The VJP
 signature carries ``x`` and ``y`` but not the normalized input, so it recomputes the row statistics from
 ``x`` (two reductions), which is what ``f_vjp(dy, x, ..., y)`` implies for a primitive; a layer that
 wants to avoid it keeps nothing extra: the cost is one pass over ``x``.
@@ -15,27 +15,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from specref.backend import check_same_precision, namespace
+from specref._args import check_nonnegative_float, normalize_axis
+from specref.backend import namespace
+from specref.ops._common import check_one_precision, from_host, require_real
 from specref.ops.broadcast import sum_to_shape
-from specref.ops.elementwise import _require_real
 from specref.testing.case import Case, Inputs
 from specref.testing.tolerances import summation_factor
 
 __all__ = ["layer_norm", "layer_norm_vjp"]
 
 
-def _check(x, weight, bias, eps, axis):
-    _require_real(x, "layer_norm")
-    for a, n in ((weight, "weight"), (bias, "bias")):
+def _check(x, weight, bias, eps, axis) -> tuple[float, int]:
+    """Check the arguments; return ``eps`` as a float and ``axis`` as a non-negative index."""
+    for a, n in ((x, "x"), (weight, "weight"), (bias, "bias")):
         if a is not None:
-            _require_real(a, "layer_norm", name=n)
-    present = [(a, n) for a, n in ((x, "x"), (weight, "weight"), (bias, "bias")) if a is not None]
-    check_same_precision(*[a for a, _ in present], names=[n for _, n in present])
-    ndim = len(x.shape)
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"axis must be an int, got {type(axis).__name__}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of range for x of shape {tuple(x.shape)}")
+            require_real(a, "layer_norm", name=n)
+    check_one_precision(x=x, weight=weight, bias=bias)
+    axis = normalize_axis(axis, len(x.shape))
     d = x.shape[axis]
     for a, n in ((weight, "weight"), (bias, "bias")):
         if a is not None and tuple(a.shape) != (d,):
@@ -43,8 +39,7 @@ def _check(x, weight, bias, eps, axis):
                 f"{n} has shape {tuple(a.shape)} but x of shape {tuple(x.shape)} is normalized over axis "
                 f"{axis} of length {d}: {n} must have shape ({d},)"
             )
-    if not eps >= 0:
-        raise ValueError(f"eps must be >= 0, got {eps!r}")
+    return check_nonnegative_float(eps, "eps"), axis
 
 
 def _normalize(xp, x, eps):
@@ -75,9 +70,10 @@ def layer_norm(x, weight=None, bias=None, *, eps: float = 1e-5, axis: int = -1):
     Raises
     ------
     TypeError
-        For complex, integer or bool input, or mixed precisions.
+        For complex, integer or bool input, mixed precisions, a non-integer ``axis`` or a non-numeric ``eps``.
     ValueError
-        For a weight or bias whose shape is not (D,) (naming both shapes), an axis out of range, eps < 0.
+        For a weight or bias whose shape is not (D,) (naming both shapes), an axis out of range, an ``eps``
+        that is negative, infinite or NaN.
 
     Notes
     -----
@@ -89,7 +85,7 @@ def layer_norm(x, weight=None, bias=None, *, eps: float = 1e-5, axis: int = -1):
     layer_norm_vjp
     """
     xp = namespace(x, weight, bias)
-    _check(x, weight, bias, eps, axis)
+    eps, axis = _check(x, weight, bias, eps, axis)
     x_hat, _ = _normalize(xp, xp.moveaxis(x, axis, -1), eps)
     y = x_hat
     if weight is not None:
@@ -127,7 +123,7 @@ def layer_norm_vjp(dy, x, weight, bias, y, *, eps: float = 1e-5, axis: int = -1)
     dweight, dbias : arrays of shape (D,), or None where the forward had None
     """
     xp = namespace(dy, x, weight, bias)
-    _check(x, weight, bias, eps, axis)
+    eps, axis = _check(x, weight, bias, eps, axis)
     g_out = xp.moveaxis(dy, axis, -1)
     x_hat, rstd = _normalize(xp, xp.moveaxis(x, axis, -1), eps)
     g = g_out * weight if weight is not None else g_out
@@ -145,14 +141,10 @@ def layer_norm_vjp(dy, x, weight, bias, y, *, eps: float = 1e-5, axis: int = -1)
 
 def _make_layer_norm(rng, xp, dtype, *, shape, axis=-1, offset=0.0):
     d = shape[axis]
-
-    def move(host):
-        return xp.asarray(host.astype(dtype), dtype=getattr(xp, dtype))
-
     x = offset + rng.standard_normal(shape)
     weight = 1.0 + 0.5 * rng.standard_normal(d)
     bias = rng.standard_normal(d)
-    return Inputs((move(x), move(weight), move(bias)), {"axis": axis})
+    return Inputs(tuple(from_host(a, xp, dtype) for a in (x, weight, bias)), {"axis": axis})
 
 
 def _ref_layer_norm(x, weight, bias, axis=-1, eps=1e-5):

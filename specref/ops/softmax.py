@@ -7,21 +7,13 @@ sum is at least 1 (no underflow to 0 and no division by 0 for finite input).
 
 from __future__ import annotations
 
+from specref._args import normalize_axis
 from specref.backend import namespace
-from specref.ops.elementwise import _require_real
+from specref.ops._common import from_host, require_real
 from specref.testing.case import Case, Inputs
 from specref.testing.tolerances import summation_factor
 
 __all__ = ["softmax", "softmax_vjp"]
-
-
-def _check_axis(x, axis) -> int:
-    ndim = len(x.shape)
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"axis must be an int, got {type(axis).__name__}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of range for an array of shape {tuple(x.shape)}")
-    return axis
 
 
 def softmax(x, *, axis: int = -1):
@@ -53,8 +45,8 @@ def softmax(x, *, axis: int = -1):
     softmax_vjp
     """
     xp = namespace(x)
-    _require_real(x, "softmax")
-    _check_axis(x, axis)
+    require_real(x, "softmax")
+    axis = normalize_axis(axis, len(x.shape))
     e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
     return e / xp.sum(e, axis=axis, keepdims=True)
 
@@ -77,7 +69,7 @@ def softmax_vjp(dy, x, y, *, axis: int = -1):
     dx : array of the shape and dtype of ``x``
     """
     xp = namespace(dy, x, y)
-    _check_axis(y, axis)
+    axis = normalize_axis(axis, len(y.shape))
     return y * (dy - xp.sum(dy * y, axis=axis, keepdims=True))
 
 
@@ -87,7 +79,7 @@ def softmax_vjp(dy, x, y, *, axis: int = -1):
 
 def _make_softmax(rng, xp, dtype, *, shape, axis, scale=1.0):
     host = scale * rng.standard_normal(shape)
-    return Inputs((xp.asarray(host.astype(dtype), dtype=getattr(xp, dtype)),), {"axis": axis})
+    return Inputs((from_host(host, xp, dtype),), {"axis": axis})
 
 
 def _ref_softmax(x, axis):

@@ -31,12 +31,13 @@ uses the same matrix (``idct(type=3)`` computes a DCT-II, ``idct(type=2)`` a DCT
 from __future__ import annotations
 
 import functools
-import math
 
 import mpmath
 import numpy as np
 
-from specref.backend import dtype_name, finfo_eps, random_normal, to_numpy
+from specref._args import check_norm
+from specref.backend import random_normal, to_numpy
+from specref.oracle.common import ORACLE_DPS, ORACLE_LENGTHS, cycled_grid, log_bound, oracle_case, oracle_result
 from specref.oracle.dft import relative_rms_error
 from specref.testing.case import Case, Inputs
 from specref.testing.checks import CheckResult
@@ -51,13 +52,8 @@ __all__ = [
     "dct_oracle_bound",
 ]
 
-ORACLE_DPS = 50
-"""Decimal digits of the oracle's arithmetic."""
-
 DCT_ORACLE_CONSTANT = 15.0
 """``c`` in the claim ``relative RMS error <= c eps log2(max(n, 2))``; derived in :func:`dct_oracle_bound`."""
-
-_NORMS = (None, "backward", "ortho", "forward")
 
 
 @functools.lru_cache(maxsize=128)
@@ -102,9 +98,7 @@ def _unnormalized(row, kind: str, type_: int, dps: int) -> list:
 def _oracle(x, kind: str, type_, norm, orthogonalize, inverse: bool, dps: int) -> np.ndarray:
     if type_ not in (2, 3):
         raise ValueError(f"the oracle implements types 2 and 3; got type {type_!r}")
-    if norm not in _NORMS:
-        raise ValueError(f"norm must be one of None, 'backward', 'ortho', 'forward'; got {norm!r}")
-    norm = "backward" if norm is None else norm
+    norm = check_norm(norm)
     orth = (norm == "ortho") if orthogonalize is None else bool(orthogonalize)
     core = (5 - type_) if inverse else type_  # the inverse of type 2 is a type-3 matrix and vice versa
     xm = _to_mpf(x)
@@ -185,22 +179,18 @@ def dct_oracle_bound(n: int, dtype) -> Bound:
     claim, backed by measurement (``tests/oracle/test_dct.py``: measured ``<= 1.4 eps log2 n``, the
     largest at n = 3 and 4).
     """
-    eps = finfo_eps(dtype if isinstance(dtype, str) else dtype_name(dtype))
-    value = DCT_ORACLE_CONSTANT * eps * math.log2(max(n, 2))
-    return Bound(
-        value,
-        f"c eps log2(max(n, 2)), c = {DCT_ORACLE_CONSTANT:g}: FFT of length n (Higham Thm 24.2, 5 eps log2 n), "
-        f"twiddle product 3.5 eps, gain sqrt 2, norm/orthogonalize 2 eps; n = {n}, eps = {eps:.3g}",
+    return log_bound(
+        DCT_ORACLE_CONSTANT, n, dtype,
+        "FFT of length n (Higham Thm 24.2, 5 eps log2 n), twiddle product 3.5 eps, gain sqrt 2, "
+        "norm/orthogonalize 2 eps",
     )
 
 
 # ----------------------------------------------------------------------------------------------------------
 # registered cases: specref's cosine transforms against the oracle
 
-_LENGTHS = (1, 2, 3, 4, 5, 7, 8, 12, 16, 17, 31, 32, 60, 61, 64)
-_NORM_CYCLE = (None, "ortho", "forward")
 _GRID = ({"n": 7, "norm": None}, {"n": 16, "norm": "ortho"}, {"n": 61, "norm": "forward"})
-_FULL_GRID = tuple({"n": n, "norm": _NORM_CYCLE[i % 3]} for i, n in enumerate(_LENGTHS)) + (
+_FULL_GRID = cycled_grid(ORACLE_LENGTHS, (None, "ortho", "forward")) + (
     {"n": 12, "norm": None, "orthogonalize": True},
     {"n": 13, "norm": "ortho", "orthogonalize": False},
 )
@@ -229,24 +219,15 @@ def _oracle_check(kind: str, type_: int):
                 inverse(x, type=5 - type_, **kw), oracle(x, type=5 - type_, inverse=True, **kw)
             ),
         }
-        which, err = max(errors.items(), key=lambda item: item[1])
-        scale = finfo_eps(dtype) * math.log2(max(n, 2))
-        detail = ", ".join(f"{name}: {e:.3g} = {e / scale:.3g} eps log2 n" for name, e in errors.items())
-        return CheckResult("oracle", err, bound.value, bool(err <= bound.value),
-                           f"{which} vs {_REASON}; bound {bound.reason}", detail)
+        return oracle_result(errors, bound, n, dtype, _REASON)
 
     return check
 
 
 def _case(name: str, kind: str, type_: int) -> Case:
-    return Case(
-        name=name,
-        forward=getattr(cosine, kind),
-        make=lambda rng, xp, dtype, **p: _make(rng, xp, dtype, type=type_, **p),
-        extra_checks=(_oracle_check(kind, type_),),
-        grid=_GRID,
-        full_grid=_FULL_GRID,
-        error_scale=lambda p: DCT_ORACLE_CONSTANT * math.log2(max(p["n"], 2)),
+    return oracle_case(
+        name, forward=getattr(cosine, kind), make=lambda rng, xp, dtype, **p: _make(rng, xp, dtype, type=type_, **p),
+        check=_oracle_check(kind, type_), grid=_GRID, full_grid=_FULL_GRID, constant=DCT_ORACLE_CONSTANT,
         error_reason="DCT error bound c eps log2 n, see specref.oracle.dct.dct_oracle_bound",
     )
 

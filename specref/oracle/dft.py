@@ -13,7 +13,7 @@ than one more floating-point FFT:
 * the exponent ``jk`` is reduced modulo ``n`` in exact integer arithmetic before any angle is formed, so the
   ``n`` distinct twiddles ``cos(2 pi m / n)``, ``sin(2 pi m / n)``, ``m = 0 .. n-1``, are evaluated once each
   by ``mpmath.cospi``/``mpmath.sinpi`` of the exact rational ``2m/n`` (a float64 angle ``2 pi jk / n``
-  without the reduction has error ``~ eps * n``: peer-pitfalls 4.1);
+  without the reduction has error ``~ eps * n``);
 * the inputs are converted to mpmath exactly (every float32/float64 value is a dyadic rational), so the oracle
   transforms the numbers the computed transform saw, not a rounded version of them;
 * the sums are evaluated at ``dps`` digits, so the oracle's own error (``~ n * 10^-dps`` relative) is 34
@@ -30,7 +30,7 @@ outputs, and the theorem bounds their 2-norm.
 
 **The bound** (:func:`fft_oracle_bound`): ``||fl(F x) - F x||_2 <= c * eps * log2(max(n, 2)) * ||F x||_2``
 with ``c = 6`` (:data:`ORACLE_ERROR_CONSTANT`), derived in :func:`fft_oracle_bound`. Measured values are
-~0.1-0.3 (peer-pitfalls 4.1 and ``tests/oracle/test_dft.py``), so a correct FFT passes with ~20x headroom,
+~0.1-0.3 (``tests/oracle/test_dft.py``), so a correct FFT passes with ~20x headroom,
 while a wrong bin, a wrong scale or a lost precision (a float32 step inside a float64 transform) fails by
 orders of magnitude.
 
@@ -46,7 +46,9 @@ import math
 import mpmath
 import numpy as np
 
-from specref.backend import dtype_name, finfo_eps, random_normal, to_numpy
+from specref._args import check_norm
+from specref.backend import random_normal, to_numpy
+from specref.oracle.common import ORACLE_DPS, ORACLE_LENGTHS, cycled_grid, log_bound, oracle_case, oracle_result
 from specref.testing.case import Case, Inputs
 from specref.testing.checks import CheckResult
 from specref.testing.tolerances import Bound
@@ -65,13 +67,8 @@ __all__ = [
     "fft_oracle_bound",
 ]
 
-ORACLE_DPS = 50
-"""Decimal digits of the oracle's arithmetic."""
-
 ORACLE_ERROR_CONSTANT = 6.0
 """``c`` in the claim ``relative RMS error <= c eps log2(max(n, 2))``; derived in :func:`fft_oracle_bound`."""
-
-_NORMS = ("backward", "ortho", "forward")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -120,8 +117,7 @@ def _to_mp(x, dps: int = ORACLE_DPS) -> np.ndarray:
 
 def _norm_scale(n: int, norm: str, inverse: bool):
     """The factor of ``norm`` (NumPy's names) at the working precision: 1, 1/sqrt(n) or 1/n."""
-    if norm not in _NORMS:
-        raise ValueError(f"norm must be one of {', '.join(map(repr, _NORMS))}; got {norm!r}")
+    norm = check_norm(norm)
     if norm == "ortho":
         return 1 / mpmath.sqrt(n)
     scaled = (norm == "backward") == inverse  # backward scales the inverse, forward scales the forward
@@ -242,22 +238,23 @@ def irfft_oracle(x, n: int | None = None, *, norm: str = "backward", dps: int = 
 # rounding and comparison
 
 
+def _rounded(y, dtype, to_python) -> np.ndarray:
+    """Each entry of an object array of mpmath numbers rounded by ``to_python`` (float or complex: to nearest)."""
+    y = np.asarray(y, dtype=object)
+    out = np.empty(y.shape, dtype=dtype)
+    for idx in np.ndindex(y.shape):
+        out[idx] = to_python(y[idx])
+    return out
+
+
 def to_numpy_complex(y) -> np.ndarray:
     """Round an object array of mpmath numbers to complex128 (each part to nearest)."""
-    y = np.asarray(y, dtype=object)
-    out = np.empty(y.shape, dtype=np.complex128)
-    for idx in np.ndindex(y.shape):
-        out[idx] = complex(y[idx])
-    return out
+    return _rounded(y, np.complex128, complex)
 
 
 def to_numpy_real(y) -> np.ndarray:
     """Round an object array of real mpmath numbers to float64 (to nearest)."""
-    y = np.asarray(y, dtype=object)
-    out = np.empty(y.shape, dtype=np.float64)
-    for idx in np.ndindex(y.shape):
-        out[idx] = float(y[idx])
-    return out
+    return _rounded(y, np.float64, float)
 
 
 def relative_rms_error(computed, exact, *, dps: int = ORACLE_DPS) -> float:
@@ -319,25 +316,20 @@ def fft_oracle_bound(n: int, dtype) -> Bound:
     The theorem is proved for radix 2; pocketfft also uses radix-3/4/5/7/11 butterflies, generic radix-p
     passes (small primes) and Bluestein's algorithm (large primes), for which no bound of this exact form is
     published. The same ``c`` is used for every length as specref's *claim*, backed by measurement: pocketfft
-    sits at ~0.1 eps log2 n for smooth n and ~0.2 for Bluestein primes (peer-pitfalls 4.1, up to n = 1021;
+    sits at ~0.1 eps log2 n for smooth n and ~0.2 for Bluestein primes (up to n = 1021;
     ``tests/oracle/test_dft.py`` for n <= 64), i.e. >= 20x inside the claim.
     """
-    eps = finfo_eps(dtype_name(dtype) if not isinstance(dtype, str) else dtype)
-    value = ORACLE_ERROR_CONSTANT * eps * math.log2(max(n, 2))
-    return Bound(
-        value,
-        f"c eps log2(max(n, 2)), c = {ORACLE_ERROR_CONSTANT:g}: Higham Thm 24.2 radix-2 bound with twiddle "
-        f"error mu <= 4u (eta <= 4.83 eps) plus one rounded norm scaling; n = {n}, eps = {eps:.3g}",
+    return log_bound(
+        ORACLE_ERROR_CONSTANT, n, dtype,
+        "Higham Thm 24.2 radix-2 bound with twiddle error mu <= 4u (eta <= 4.83 eps) plus one rounded norm scaling",
     )
 
 
 # ----------------------------------------------------------------------------------------------------------
 # registered cases: specref's transforms against the oracle
 
-_LENGTHS = (1, 2, 3, 4, 5, 7, 8, 12, 16, 17, 31, 32, 60, 61, 64)
-_NORM_CYCLE = ("backward", "ortho", "forward")
 _GRID = ({"n": 7, "norm": "backward"}, {"n": 16, "norm": "ortho"}, {"n": 61, "norm": "forward"})
-_FULL_GRID = tuple({"n": n, "norm": _NORM_CYCLE[i % 3]} for i, n in enumerate(_LENGTHS))
+_FULL_GRID = cycled_grid(ORACLE_LENGTHS, ("backward", "ortho", "forward"))
 _REASON = "the exact DFT in 50 digits (mpmath, angles from jk mod n), relative RMS (2-norm) error"
 
 
@@ -359,62 +351,28 @@ def _make_half_spectrum(rng, xp, dtype, *, n, norm):
     return Inputs((x,), {"n": n, "norm": norm})
 
 
-def _oracle_result(computed, exact, n: int, dtype: str, which: str) -> CheckResult:
-    err = relative_rms_error(computed, exact)
-    bound = fft_oracle_bound(n, dtype)
-    return CheckResult(
-        "oracle", err, bound.value, bool(err <= bound.value), f"{which} vs {_REASON}; bound {bound.reason}",
-        f"relative RMS error {err:.3g} = {err / (finfo_eps(dtype) * math.log2(max(n, 2))):.3g} eps log2 n",
+def _oracle_check(which: str, oracle):
+    """The ``oracle`` check of ``fourier.<which>``: its output against ``oracle(x, **kwargs)``."""
+    transform = getattr(fourier, which)
+
+    def check(inputs: Inputs, *, xp, dtype, params, rng) -> CheckResult:
+        (x,), kw = inputs.args, dict(inputs.kwargs)
+        err = relative_rms_error(transform(x, **kw), oracle(x, **kw))
+        return oracle_result({which: err}, fft_oracle_bound(params["n"], dtype), params["n"], dtype, _REASON)
+
+    return check
+
+
+def _case(which: str, make, oracle) -> Case:
+    return oracle_case(
+        f"oracle_{which}", forward=getattr(fourier, which), make=make, check=_oracle_check(which, oracle),
+        grid=_GRID, full_grid=_FULL_GRID, constant=ORACLE_ERROR_CONSTANT,
+        error_reason="FFT error bound c eps log2 n (Higham ch. 24), see specref.oracle.dft.fft_oracle_bound",
     )
 
 
-def _check_fft(inputs: Inputs, *, xp, dtype, params, rng) -> CheckResult:
-    (x,), kw = inputs.args, dict(inputs.kwargs)
-    y = fourier.fft(x, **kw)
-    return _oracle_result(y, dft(x, norm=kw["norm"]), params["n"], dtype, "fft")
-
-
-def _check_rfft(inputs: Inputs, *, xp, dtype, params, rng) -> CheckResult:
-    (x,), kw = inputs.args, dict(inputs.kwargs)
-    y = fourier.rfft(x, **kw)
-    return _oracle_result(y, rfft_oracle(x, norm=kw["norm"]), params["n"], dtype, "rfft")
-
-
-def _check_irfft(inputs: Inputs, *, xp, dtype, params, rng) -> CheckResult:
-    (x,), kw = inputs.args, dict(inputs.kwargs)
-    y = fourier.irfft(x, **kw)
-    return _oracle_result(y, irfft_oracle(x, kw["n"], norm=kw["norm"]), params["n"], dtype, "irfft")
-
-
 CASES = [
-    Case(
-        name="oracle_fft",
-        forward=fourier.fft,
-        make=_make_complex,
-        extra_checks=(_check_fft,),
-        grid=_GRID,
-        full_grid=_FULL_GRID,
-        error_scale=lambda p: ORACLE_ERROR_CONSTANT * math.log2(max(p["n"], 2)),
-        error_reason="FFT error bound c eps log2 n (Higham ch. 24), see specref.oracle.dft.fft_oracle_bound",
-    ),
-    Case(
-        name="oracle_rfft",
-        forward=fourier.rfft,
-        make=_make_real,
-        extra_checks=(_check_rfft,),
-        grid=_GRID,
-        full_grid=_FULL_GRID,
-        error_scale=lambda p: ORACLE_ERROR_CONSTANT * math.log2(max(p["n"], 2)),
-        error_reason="FFT error bound c eps log2 n (Higham ch. 24), see specref.oracle.dft.fft_oracle_bound",
-    ),
-    Case(
-        name="oracle_irfft",
-        forward=fourier.irfft,
-        make=_make_half_spectrum,
-        extra_checks=(_check_irfft,),
-        grid=_GRID,
-        full_grid=_FULL_GRID,
-        error_scale=lambda p: ORACLE_ERROR_CONSTANT * math.log2(max(p["n"], 2)),
-        error_reason="FFT error bound c eps log2 n (Higham ch. 24), see specref.oracle.dft.fft_oracle_bound",
-    ),
+    _case("fft", _make_complex, dft),
+    _case("rfft", _make_real, rfft_oracle),
+    _case("irfft", _make_half_spectrum, irfft_oracle),
 ]

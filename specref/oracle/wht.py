@@ -25,15 +25,15 @@ high precision. The module registers the property case ``oracle_wht``, whose ``o
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import mpmath
 import numpy as np
 
-from specref.backend import complex_dtype, dtype_name, finfo_eps, random_normal, to_numpy
+from specref.backend import complex_dtype, dtype_name, random_normal, to_numpy
+from specref.oracle.common import ORACLE_DPS, log_bound, oracle_case, oracle_result
 from specref.oracle.dft import relative_rms_error
-from specref.testing.case import Case, Inputs
+from specref.testing.case import Inputs
 from specref.testing.checks import CheckResult
 from specref.testing.tolerances import Bound
 from specref.transforms import hadamard as _hadamard
@@ -46,9 +46,6 @@ __all__ = [
     "sequency_order_by_counting",
     "wht_oracle_bound",
 ]
-
-ORACLE_DPS = 50
-"""Decimal digits of the arithmetic that applies the irrational normalization."""
 
 ORACLE_ERROR_CONSTANT = 2.0
 """``c`` in the claim ``relative RMS error <= c eps log2(max(n, 2))``; derived in :func:`wht_oracle_bound`."""
@@ -181,12 +178,10 @@ def wht_oracle_bound(n: int, dtype) -> Bound:
     rounding 1.5 up to :math:`c = 2`. Complex input: the butterflies act on real and imaginary parts
     separately, each within the bound, hence their sum of squares too.
     """
-    eps = finfo_eps(dtype if isinstance(dtype, str) else dtype_name(dtype))
-    value = ORACLE_ERROR_CONSTANT * eps * math.log2(max(n, 2))
-    return Bound(
-        value,
-        f"c eps log2(max(n, 2)), c = {ORACLE_ERROR_CONSTANT:g}: log2(n) roundings of sqrt(2)-times-orthogonal "
-        f"stages (m u) plus 2u for the normalization, 1.5 eps log2 n rounded up; n = {n}, eps = {eps:.3g}",
+    return log_bound(
+        ORACLE_ERROR_CONSTANT, n, dtype,
+        "log2(n) roundings of sqrt(2)-times-orthogonal stages (m u) plus 2u for the normalization, "
+        "1.5 eps log2 n rounded up",
     )
 
 
@@ -215,23 +210,13 @@ def _check_oracle(inputs: Inputs, *, xp, dtype, params, rng) -> CheckResult:
     (x,), kw = inputs.args, dict(inputs.kwargs)
     y = _hadamard.hadamard(x, **kw)
     err = relative_rms_error(y, wht(x, **kw))
-    n = params["n"]
-    bound = wht_oracle_bound(n, dtype)
-    return CheckResult(
-        "oracle", err, bound.value, bool(err <= bound.value), f"hadamard vs {_REASON}; bound {bound.reason}",
-        f"relative RMS error {err:.3g} = {err / (finfo_eps(dtype) * math.log2(max(n, 2))):.3g} eps log2 n",
-    )
+    return oracle_result({"hadamard": err}, wht_oracle_bound(params["n"], dtype), params["n"], dtype, _REASON)
 
 
 CASES = [
-    Case(
-        name="oracle_wht",
-        forward=_hadamard.hadamard,
-        make=_make,
-        extra_checks=(_check_oracle,),
-        grid=_GRID,
-        full_grid=_FULL_GRID,
-        error_scale=lambda p: ORACLE_ERROR_CONSTANT * math.log2(max(p["n"], 2)),
+    oracle_case(
+        "oracle_wht", forward=_hadamard.hadamard, make=_make, check=_check_oracle, grid=_GRID,
+        full_grid=_FULL_GRID, constant=ORACLE_ERROR_CONSTANT,
         error_reason="FWHT error bound c eps log2 n, see specref.oracle.wht.wht_oracle_bound",
     ),
 ]

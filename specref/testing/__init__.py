@@ -1,36 +1,15 @@
 """The verification toolkit: checks, derived tolerances, the case type and registry, the runner.
 
+The package re-exports the public names of :mod:`specref.testing.case` and :mod:`specref.testing.checks` (each
+module's ``__all__`` is the one list) and the :class:`~specref.testing.tolerances.Bound` the checks return.
 Hypothesis strategies live in :mod:`specref.testing.strategies`, which needs the ``test`` extra and is not
 imported here.
 """
 
-from specref.testing.case import Case, Inputs
-from specref.testing.checks import (
-    CheckResult,
-    ErrorReport,
-    assert_close,
-    check_adjoint,
-    check_dense_adjoint,
-    check_no_mutation,
-    check_vjp,
-    error_report,
-    random_like,
-    re_inner,
-)
+from specref.testing import case as _case
+from specref.testing import checks as _checks
+from specref.testing.case import *  # noqa: F403
+from specref.testing.checks import *  # noqa: F403
 from specref.testing.tolerances import Bound
 
-__all__ = [
-    "Bound",
-    "Case",
-    "CheckResult",
-    "ErrorReport",
-    "Inputs",
-    "assert_close",
-    "check_adjoint",
-    "check_dense_adjoint",
-    "check_no_mutation",
-    "check_vjp",
-    "error_report",
-    "random_like",
-    "re_inner",
-]
+__all__ = ["Bound", *_case.__all__, *_checks.__all__]

@@ -1,4 +1,4 @@
-"""The ``Case`` type: one registered verification case (DESIGN.md section 2).
+"""The ``Case`` type: one registered verification case (docs/design.md).
 
 This module is a leaf: it imports no family module, so every family can import it and put a ``CASES`` list
 at its bottom, and :mod:`specref.testing.registry` can import every family without a cycle.

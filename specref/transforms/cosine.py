@@ -20,16 +20,14 @@ with ``norm=None`` the forward transforms of length :math:`N` are
 (default: ``norm == "ortho"``) rescales one or two end entries (DCT-I: :math:`x_0, x_{N-1}` by
 :math:`\sqrt2` before and :math:`y_0, y_{N-1}` by :math:`1/\sqrt2` after; DCT-II: :math:`y_0` by
 :math:`1/\sqrt2`; DCT-III: :math:`x_0` by :math:`\sqrt2`; DST-II: :math:`y_{N-1}` by :math:`1/\sqrt2`;
-DST-III: :math:`x_{N-1}` by :math:`\sqrt2`), which makes the ortho matrices orthogonal (peer-pitfalls 2.6).
+DST-III: :math:`x_{N-1}` by :math:`\sqrt2`), which makes the ortho matrices orthogonal (scipy#15033).
 
-**One core, conveniences by composition** (DESIGN.md section 2). Each public transform is the chain
-
-    move ``axis`` last -> crop/zero-pad to ``n`` -> orthogonalize pre-weights -> unnormalized core
-    -> orthogonalize post-weights -> ``norm`` scale -> move the axis back,
-
-and its adjoint is that chain reversed, each step replaced by its adjoint (a move back, a pad <-> crop, the
-same real diagonal weights). The inverse transforms (``idct``, ``idst``) are the same chain around the core
-of the inverse type (II <-> III; I and IV are their own inverse type) with the inverse ``norm`` factor.
+**One core, conveniences by composition** (docs/design.md, *Adding a transform*). The recipe is ``orthogonalize
+pre-weights -> unnormalized core -> orthogonalize post-weights`` (:func:`_core_steps`), and
+:func:`structural.axis_chain <specref.transforms.structural.axis_chain>` puts it between ``move axis last ->
+crop/zero-pad to n`` and ``norm scale -> move back``. The adjoint is that chain reversed, each step replaced by
+its adjoint. The inverses (``idct``, ``idst``) are the same chain around the core of the inverse type (II <->
+III; I and IV are their own inverse type) with the inverse ``norm`` factor.
 
 **The core's adjoint** (unnormalized, last axis, exact length) is another core between end weights, read off
 the definitions by transposing the matrix:
@@ -60,8 +58,8 @@ gain relative to the transform's smallest singular value is at most 2, so
 ``c = 2 (fft_error_scale(2N + 2) + 4) + 2`` (derived in ``_dct_error_scale``). The 50-digit oracle of
 :mod:`specref.oracle.dct` bounds types 2 and 3 by ``15 eps log2 max(N, 2)`` in relative RMS error.
 
-The MDCT (``mdct``, ``imdct``, ``mdct_window``) is in :mod:`specref.transforms.mdct`; it uses this module's
-FFT helpers and chain machinery.
+The MDCT (``mdct``, ``imdct``, ``mdct_window``) is in :mod:`specref.transforms.mdct`; the twiddles and the
+real/imaginary split both need are in :mod:`specref.transforms._shared`.
 """
 
 from __future__ import annotations
@@ -71,31 +69,21 @@ from functools import partial
 
 import numpy as np
 
-from specref._args import check_input_shape, check_length, normalize_axes, normalize_axis
-from specref.backend import (
-    backend_name,
-    check_float_dtype,
-    complex_dtype,
-    device_of,
-    dtype_name,
-    is_complex,
-    namespace,
-    random_normal,
-    real_dtype,
-    scipy_fft_for,
+from specref._args import (
+    as_int,
+    check_cotangent_shape,
+    check_flag,
+    check_input_shape,
+    check_length,
+    check_norm,
+    normalize_axes,
+    normalize_axis,
 )
-from specref.testing.case import Case, Inputs
+from specref.backend import backend_name, device_of, dtype_name, namespace, real_dtype, scipy_fft_for
+from specref.testing.case import Case
 from specref.testing.tolerances import fft_error_scale
-from specref.transforms.structural import (
-    Step,
-    apply_chain,
-    apply_chain_adjoint,
-    crop_or_pad,
-    crop_or_pad_adjoint,
-    move_axis,
-    move_axis_adjoint,
-    scale,
-)
+from specref.transforms._shared import cis, on_parts, random_input, run_adjoint, run_forward
+from specref.transforms.structural import Step, axis_chain, chain_along_axes, step, to_complex
 
 __all__ = [
     "dct",
@@ -113,7 +101,6 @@ __all__ = [
 ]
 
 _TYPES = (1, 2, 3, 4)
-_NORMS = (None, "backward", "ortho", "forward")
 _INVERSE_TYPE = {1: 1, 2: 3, 3: 2, 4: 4}
 _SQRT2 = math.sqrt(2.0)
 _RSQRT2 = 1.0 / math.sqrt(2.0)
@@ -141,27 +128,20 @@ _CORE_TRANSPOSE = {
 
 
 # ----------------------------------------------------------------------------------------------------------
-# argument checks
+# argument checks and norm factors
 
 
 def _check_type(type_, kind: str) -> int:
-    if isinstance(type_, bool) or not isinstance(type_, (int, np.integer)) or int(type_) not in _TYPES:
+    """The DCT/DST type as an int: an integer (TypeError otherwise, as scipy) in 1-4 (ValueError otherwise)."""
+    type_ = as_int(type_, "type")
+    if type_ not in _TYPES:
         raise ValueError(f"{kind.upper()} type {type_!r} is not supported; accepted types: 1, 2, 3, 4")
-    return int(type_)
-
-
-def _check_norm(norm) -> str:
-    if norm not in _NORMS:
-        raise ValueError(f"norm must be one of None, 'backward', 'ortho', 'forward'; got {norm!r}")
-    return "backward" if norm is None else norm
+    return type_
 
 
 def _orthogonalize_flag(orthogonalize, norm: str) -> bool:
-    if orthogonalize is None:
-        return norm == "ortho"
-    if not isinstance(orthogonalize, (bool, np.bool_)):
-        raise TypeError(f"orthogonalize must be None, True or False; got {orthogonalize!r}")
-    return bool(orthogonalize)
+    """scipy's rule: None means ``norm == "ortho"``; otherwise True or False (a string is refused)."""
+    return norm == "ortho" if orthogonalize is None else check_flag(orthogonalize, "orthogonalize")
 
 
 def _logical_length(kind: str, type_: int, n: int) -> int:
@@ -180,7 +160,7 @@ def _norm_factor(norm: str, m: int, inverse: bool) -> float:
 
 
 # ----------------------------------------------------------------------------------------------------------
-# small linear pieces: end weights, twiddles, the real/imaginary split
+# small linear pieces: end weights, alternating signs, a gather (twiddles: _shared.cis)
 
 
 def _scale_ends(x, first: float, last: float):
@@ -195,38 +175,11 @@ def _scale_ends(x, first: float, last: float):
     return x * xp.asarray(w.astype(dtype_name(real_dtype(x.dtype, xp))), device=device_of(x))
 
 
-def _cis(numerators, denominator: int, like):
-    r"""``exp(-i pi r / d)`` for integer ``r``, reduced mod ``2d`` in exact integers before the angle is formed.
-
-    Computed in float64 on the host (angle in [0, 2 pi): absolute error a few ulps) and cast to the complex
-    dtype of ``like``'s precision, on its device.
-    """
-    xp = namespace(like)
-    r = np.mod(np.asarray(numerators, dtype=np.int64), 2 * denominator)
-    angle = np.pi * r / denominator
-    host = np.cos(angle) - 1j * np.sin(angle)
-    return xp.asarray(host.astype(dtype_name(complex_dtype(like.dtype, xp))), device=device_of(like))
-
-
-def _complex(x):
-    xp = namespace(x)
-    return xp.astype(x, complex_dtype(x.dtype, xp))
-
-
 def _alternate(x):
     """Multiply entry ``j`` (last axis) by ``(-1)^j``: exact."""
     xp = namespace(x)
     signs = np.where(np.arange(x.shape[-1]) % 2 == 0, 1.0, -1.0)
     return x * xp.asarray(signs.astype(dtype_name(x.dtype)), device=device_of(x))
-
-
-def _on_parts(real_map, x):
-    """Apply a real linear map to real ``x``, or to the real and imaginary parts of complex ``x`` (C-linear)."""
-    xp = namespace(x)
-    if not is_complex(x):
-        return real_map(x)
-    re, im = real_map(xp.real(x)), real_map(xp.imag(x))
-    return xp.astype(re, x.dtype) + xp.astype(im, x.dtype) * 1j
 
 
 def _take_last(x, index):
@@ -243,7 +196,7 @@ def _dct1_fft(x):
     :math:`2(N-1)`: :math:`y_k = \operatorname{Re} \mathrm{FFT}(u)_k`, :math:`k < N`."""
     xp = namespace(x)
     u = xp.concat([x, xp.flip(x[..., 1:-1], axis=-1)], axis=-1)
-    return xp.real(xp.fft.fft(_complex(u))[..., : x.shape[-1]])
+    return xp.real(xp.fft.fft(to_complex(u))[..., : x.shape[-1]])
 
 
 def _dst1_fft(x):
@@ -252,7 +205,7 @@ def _dst1_fft(x):
     xp = namespace(x)
     zero = xp.zeros_like(x[..., :1])
     u = xp.concat([zero, x, zero, -xp.flip(x, axis=-1)], axis=-1)
-    return -xp.imag(xp.fft.fft(_complex(u))[..., 1 : x.shape[-1] + 1])
+    return -xp.imag(xp.fft.fft(to_complex(u))[..., 1 : x.shape[-1] + 1])
 
 
 def _makhoul_order(n: int) -> np.ndarray:
@@ -266,8 +219,8 @@ def _dct2_fft(x):
     xp = namespace(x)
     n = x.shape[-1]
     v = _take_last(x, _makhoul_order(n))
-    twiddle = _cis(np.arange(n), 2 * n, x)
-    return 2.0 * xp.real(twiddle * xp.fft.fft(_complex(v)))
+    twiddle = cis(np.arange(n), 2 * n, x)
+    return 2.0 * xp.real(twiddle * xp.fft.fft(to_complex(v)))
 
 
 def _dct3_fft(x):
@@ -278,7 +231,7 @@ def _dct3_fft(x):
     n = x.shape[-1]
     zero = xp.zeros_like(x[..., :1])
     mirrored = xp.concat([zero, xp.flip(x[..., 1:], axis=-1)], axis=-1)  # index k holds x_{N-k}
-    w = _cis(-np.arange(n), 2 * n, x) * (_complex(x) - _complex(mirrored) * 1j)
+    w = cis(-np.arange(n), 2 * n, x) * (to_complex(x) - to_complex(mirrored) * 1j)
     v = xp.real(xp.fft.ifft(w, norm="forward"))
     return _take_last(v, np.argsort(_makhoul_order(n)))
 
@@ -291,9 +244,9 @@ def _dct4_fft(x):
     """
     xp = namespace(x)
     n = x.shape[-1]
-    pre = _cis(2 * np.arange(n), 4 * n, x)
-    post = _cis(2 * np.arange(n) + 1, 4 * n, x)
-    return 2.0 * xp.real(post * xp.fft.fft(pre * _complex(x), n=2 * n)[..., :n])
+    pre = cis(2 * np.arange(n), 4 * n, x)
+    post = cis(2 * np.arange(n) + 1, 4 * n, x)
+    return 2.0 * xp.real(post * xp.fft.fft(pre * to_complex(x), n=2 * n)[..., :n])
 
 
 def _core_fft_real(x, kind: str, type_: int):
@@ -311,7 +264,7 @@ def _core_fft_real(x, kind: str, type_: int):
 
 def _core_fft(x, kind: str, type_: int):
     """Unnormalized DCT/DST along the last axis by the FFT algorithms above (complex: per part)."""
-    return _on_parts(partial(_core_fft_real, kind=kind, type_=type_), x)
+    return on_parts(partial(_core_fft_real, kind=kind, type_=type_), x)
 
 
 def _core(x, *, kind: str, type_: int):
@@ -324,8 +277,9 @@ def _core(x, *, kind: str, type_: int):
     return _core_fft(x, kind, type_)
 
 
-def _core_adjoint(y, *, kind: str, type_: int):
+def _core_adjoint(y, *, input_shape, kind: str, type_: int):
     """The core's transpose: the dual core between end weights (module docstring table)."""
+    check_cotangent_shape(y, input_shape, "the DCT/DST core's adjoint", input_shape)
     pre, dual, post = _CORE_TRANSPOSE[(kind, type_)]
     if pre is not None:
         y = _scale_ends(y, *pre)
@@ -336,73 +290,40 @@ def _core_adjoint(y, *, kind: str, type_: int):
 
 
 # ----------------------------------------------------------------------------------------------------------
-# chains
-
-
-def _moved_last(shape: tuple, axis: int) -> tuple:
-    return tuple(s for i, s in enumerate(shape) if i != axis) + (shape[axis],)
+# the recipe: the core between orthogonalize weights, in structural.axis_chain
 
 
 def _ends_step(name: str, weights, shape: tuple) -> Step:
+    """The orthogonalize weights on the first and last entries: a real diagonal, its own adjoint."""
     fn = partial(_scale_ends, first=weights[0], last=weights[1])
     return Step(name, fn, fn, shape)
 
 
+def _core_steps(kind: str, core_type: int, orthogonalize: bool, shape: tuple) -> list:
+    """The core recipe on ``shape`` (last axis, exact length): orthogonalize pre-weights, the unnormalized
+    core of ``core_type``, orthogonalize post-weights (each weight step only where it is not the identity)."""
+    pre, post = _ORTHOGONALIZE.get((kind, core_type), (None, None)) if orthogonalize else (None, None)
+    steps = [] if pre is None else [_ends_step("orthogonalize_pre", pre, shape)]
+    steps.append(step(_core, _core_adjoint, shape, shape, kind=kind, type_=core_type))
+    if post is not None:
+        steps.append(_ends_step("orthogonalize_post", post, shape))
+    return steps
+
+
 def _chain_1d(kind: str, inverse: bool, shape, type_, n, axis, norm, orthogonalize) -> list:
-    """The steps of a 1-D DCT/DST (or its inverse) of an input of ``shape``."""
+    """The steps of a 1-D DCT/DST (or its inverse) of an input of ``shape``: ``axis_chain`` around the core
+    recipe (move the axis last, crop or pad to ``n``, the recipe, the ``norm`` factor, move back)."""
     type_ = _check_type(type_, kind)
-    norm = _check_norm(norm)
+    norm = check_norm(norm)
     orth = _orthogonalize_flag(orthogonalize, norm)
     shape = tuple(shape)
     ax = normalize_axis(axis, len(shape))
     m = check_length(shape[ax] if n is None else n, name="n" if n is not None else "transform length")
     if kind == "dct" and type_ == 1 and m < 2:
         raise ValueError(f"DCT-I needs n >= 2 points (its angles divide by n - 1); got n = {m}")
-    last = len(shape) - 1
-    steps = []
-    cur = shape
-    if ax != last:
-        moved = _moved_last(cur, ax)
-        steps.append(Step("move_axis", partial(move_axis, source=ax, destination=last),
-                          partial(move_axis_adjoint, input_shape=cur, source=ax, destination=last), moved))
-        cur = moved
-    if m != cur[-1]:
-        resized = cur[:-1] + (m,)
-        steps.append(Step("crop_or_pad", partial(crop_or_pad, n=m, axis=-1),
-                          partial(crop_or_pad_adjoint, input_shape=cur, n=m, axis=-1), resized))
-        cur = resized
     core_type = _INVERSE_TYPE[type_] if inverse else type_
-    pre, post = _ORTHOGONALIZE.get((kind, core_type), (None, None)) if orth else (None, None)
-    if pre is not None:
-        steps.append(_ends_step("orthogonalize_pre", pre, cur))
-    steps.append(Step(f"{kind}{core_type}", partial(_core, kind=kind, type_=core_type),
-                      partial(_core_adjoint, kind=kind, type_=core_type), cur))
-    if post is not None:
-        steps.append(_ends_step("orthogonalize_post", post, cur))
     factor = _norm_factor(norm, _logical_length(kind, type_, m), inverse)
-    if factor != 1.0:
-        steps.append(Step("scale", partial(scale, factor=factor), partial(scale, factor=factor), cur))
-    if ax != last:
-        back = tuple(shape[:ax]) + (m,) + tuple(shape[ax + 1 :])
-        steps.append(Step("move_axis", partial(move_axis, source=last, destination=ax),
-                          partial(move_axis_adjoint, input_shape=cur, source=last, destination=ax), back))
-    return steps
-
-
-def _forward(steps, x):
-    check_float_dtype(x)
-    return apply_chain(steps, x)
-
-
-def _adjoint(steps, y, what: str, input_shape):
-    check_float_dtype(y, name="y")
-    expected = steps[-1].shape
-    if tuple(y.shape) != tuple(expected):
-        raise ValueError(
-            f"{what}: the cotangent has shape {tuple(y.shape)}, but the forward maps input_shape "
-            f"{tuple(input_shape)} to shape {tuple(expected)}; pass the shape of the forward's input"
-        )
-    return apply_chain_adjoint(steps, y)
+    return axis_chain(shape, ax, partial(_core_steps, kind, core_type, orth), length=m, factor=factor)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -426,8 +347,9 @@ def dct(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
         Length of the transform: ``x`` is cropped or zero-padded along ``axis`` first. DCT-I needs n >= 2.
     axis : int
     norm : {None, "backward", "ortho", "forward"}
-    orthogonalize : bool, optional
-        Default ``norm == "ortho"`` (scipy's).
+    orthogonalize : {None, True, False}
+        ``None`` (the default) means ``norm == "ortho"``, as scipy; anything but None or a bool (a string such
+        as ``"no"``, 0) is refused rather than read as true or false.
 
     Returns
     -------
@@ -438,15 +360,16 @@ def dct(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
     ValueError
         A type outside 1-4, a bad norm, an axis out of range, n < 1, or DCT-I with n < 2.
     TypeError
-        Integer or bool input.
+        Integer or bool input; a ``type`` or ``n`` that is not an integer; an ``orthogonalize`` that is not
+        None, True or False.
     """
-    return _forward(_chain_1d("dct", False, x.shape, type, n, axis, norm, orthogonalize), x)
+    return run_forward(_chain_1d("dct", False, x.shape, type, n, axis, norm, orthogonalize), x)
 
 
 def dct_adjoint(y, *, input_shape, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
     r"""Adjoint of :func:`dct`: the chain reversed, :math:`x = P_n^T D_{\mathrm{pre}} C_t^T D_{\mathrm{post}} s\, y`."""
     shape = check_input_shape(input_shape)
-    return _adjoint(_chain_1d("dct", False, shape, type, n, axis, norm, orthogonalize), y, "dct_adjoint", shape)
+    return run_adjoint(_chain_1d("dct", False, shape, type, n, axis, norm, orthogonalize), y, "dct_adjoint", shape)
 
 
 def idct(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
@@ -459,13 +382,13 @@ def idct(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
     since :math:`C_1^2 = 2(N-1) I`, :math:`C_3 C_2 = C_2 C_3 = 2N I`, :math:`C_4^2 = 2N I`; ``norm`` divides by
     the logical length :math:`M` here for ``None``/``"backward"``. Parameters as :func:`dct`.
     """
-    return _forward(_chain_1d("dct", True, x.shape, type, n, axis, norm, orthogonalize), x)
+    return run_forward(_chain_1d("dct", True, x.shape, type, n, axis, norm, orthogonalize), x)
 
 
 def idct_adjoint(y, *, input_shape, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
     """Adjoint of :func:`idct`: the chain of :func:`idct` reversed."""
     shape = check_input_shape(input_shape)
-    return _adjoint(_chain_1d("dct", True, shape, type, n, axis, norm, orthogonalize), y, "idct_adjoint", shape)
+    return run_adjoint(_chain_1d("dct", True, shape, type, n, axis, norm, orthogonalize), y, "idct_adjoint", shape)
 
 
 def dst(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
@@ -474,24 +397,24 @@ def dst(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
 
     .. math:: y = s\, D_{\mathrm{post}}\, S_t\, D_{\mathrm{pre}}\, P_n x
     """
-    return _forward(_chain_1d("dst", False, x.shape, type, n, axis, norm, orthogonalize), x)
+    return run_forward(_chain_1d("dst", False, x.shape, type, n, axis, norm, orthogonalize), x)
 
 
 def dst_adjoint(y, *, input_shape, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
     """Adjoint of :func:`dst`: the chain of :func:`dst` reversed."""
     shape = check_input_shape(input_shape)
-    return _adjoint(_chain_1d("dst", False, shape, type, n, axis, norm, orthogonalize), y, "dst_adjoint", shape)
+    return run_adjoint(_chain_1d("dst", False, shape, type, n, axis, norm, orthogonalize), y, "dst_adjoint", shape)
 
 
 def idst(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
     """Inverse DST along ``axis``; equals ``scipy.fft.idst`` (the DST of the inverse type, see :func:`idct`)."""
-    return _forward(_chain_1d("dst", True, x.shape, type, n, axis, norm, orthogonalize), x)
+    return run_forward(_chain_1d("dst", True, x.shape, type, n, axis, norm, orthogonalize), x)
 
 
 def idst_adjoint(y, *, input_shape, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
     """Adjoint of :func:`idst`: the chain of :func:`idst` reversed."""
     shape = check_input_shape(input_shape)
-    return _adjoint(_chain_1d("dst", True, shape, type, n, axis, norm, orthogonalize), y, "idst_adjoint", shape)
+    return run_adjoint(_chain_1d("dst", True, shape, type, n, axis, norm, orthogonalize), y, "idst_adjoint", shape)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -518,14 +441,11 @@ def _axes_and_lengths(shape: tuple, s, axes):
 
 
 def _chain_nd(inverse: bool, shape, type_, s, axes, norm, orthogonalize) -> list:
-    shape = tuple(shape)
     axes, lengths = _axes_and_lengths(shape, s, axes)
-    steps = []
-    for ax, n in zip(axes, lengths, strict=True):
-        part = _chain_1d("dct", inverse, shape, type_, n, ax, norm, orthogonalize)
-        steps.extend(part)
-        shape = part[-1].shape
-    return steps
+    length_of = dict(zip(axes, lengths, strict=True))  # axes are distinct (normalize_axes)
+    return chain_along_axes(
+        shape, axes, lambda sh, ax: _chain_1d("dct", inverse, sh, type_, length_of[ax], ax, norm, orthogonalize)
+    )
 
 
 def dctn(x, *, type=2, s=None, axes=None, norm=None, orthogonalize=None):
@@ -547,24 +467,24 @@ def dctn(x, *, type=2, s=None, axes=None, norm=None, orthogonalize=None):
     norm, orthogonalize
         As :func:`dct`, applied along every axis.
     """
-    return _forward(_chain_nd(False, x.shape, type, s, axes, norm, orthogonalize), x)
+    return run_forward(_chain_nd(False, x.shape, type, s, axes, norm, orthogonalize), x)
 
 
 def dctn_adjoint(y, *, input_shape, type=2, s=None, axes=None, norm=None, orthogonalize=None):
     """Adjoint of :func:`dctn`: the 1-D adjoints along the axes in reverse order."""
     shape = check_input_shape(input_shape)
-    return _adjoint(_chain_nd(False, shape, type, s, axes, norm, orthogonalize), y, "dctn_adjoint", shape)
+    return run_adjoint(_chain_nd(False, shape, type, s, axes, norm, orthogonalize), y, "dctn_adjoint", shape)
 
 
 def idctn(x, *, type=2, s=None, axes=None, norm=None, orthogonalize=None):
     """n-dimensional inverse DCT (:func:`idct` along each axis); equals ``scipy.fft.idctn``."""
-    return _forward(_chain_nd(True, x.shape, type, s, axes, norm, orthogonalize), x)
+    return run_forward(_chain_nd(True, x.shape, type, s, axes, norm, orthogonalize), x)
 
 
 def idctn_adjoint(y, *, input_shape, type=2, s=None, axes=None, norm=None, orthogonalize=None):
     """Adjoint of :func:`idctn`: the 1-D adjoints along the axes in reverse order."""
     shape = check_input_shape(input_shape)
-    return _adjoint(_chain_nd(True, shape, type, s, axes, norm, orthogonalize), y, "idctn_adjoint", shape)
+    return run_adjoint(_chain_nd(True, shape, type, s, axes, norm, orthogonalize), y, "idctn_adjoint", shape)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -590,17 +510,6 @@ def _dct_error_scale(n: int) -> float:
     (``sqrt 2 gamma_2 ~ 1.4 eps``), ``c_s = 2`` for the norm and orthogonalize products.
     """
     return 2.0 * (fft_error_scale(2 * n + 2) + 4.0) + 2.0
-
-
-def _input_dtype(dtype: str, complex_input: bool) -> str:
-    if not complex_input:
-        return dtype
-    return "complex64" if dtype in ("float32", "complex64") else "complex128"
-
-
-def _make_1d(rng, xp, dtype, *, shape, complex_input=False, **kwargs):
-    x = random_normal(rng, shape, dtype=_input_dtype(dtype, complex_input), xp=xp)
-    return Inputs((x,), kwargs)
 
 
 def _out_length(p) -> int:
@@ -656,7 +565,7 @@ def _linear_case(name, forward, adjoint, kind, full_grid=None, grid=None, refere
         name=name,
         forward=forward,
         adjoint=adjoint,
-        make=_make_1d,
+        make=random_input,
         complex_linear=True,
         grid=grid if grid is not None else _grid_1d(kind, False),
         full_grid=full_grid if full_grid is not None else _grid_1d(kind, True),

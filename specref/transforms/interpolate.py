@@ -38,44 +38,38 @@ weighted columns. The adjoint uses the transposed table: for each input :math:`i
 that read it, padded with zero weights to the widest column (at most :math:`2\lfloor m/n \rfloor + 3`
 entries: an input is the left tap of the outputs whose source lies in :math:`[i, i+1)` and the right tap of
 those in :math:`(i-1, i)`, at most :math:`\lfloor m/n\rfloor + 1` each, plus one clamped run at an edge),
-so it is again a gather and a short sum, without scatter-add (which the array API lacks). The axis is
-moved last and back (``structural.move_axis``), as in every transform family. Cost :math:`O(m + n)` per
-line.
-"""
+so it is again a gather and a short sum, without scatter-add (which the array API lacks). Cost
+:math:`O(m + n)` per line.
+
+**Structure** (docs/design.md, *Adding a transform*): the core :math:`W` (last axis, :math:`n \to m`) and its
+transpose :math:`W^T` are one :func:`structural.step <specref.transforms.structural.step>`, and
+:func:`structural.axis_chain <specref.transforms.structural.axis_chain>` moves the axis last and back around it
+(no crop, no scale); :func:`interpolate_bilinear` chains two axes with ``structural.chain_along_axes``.
+``align_corners`` is a flag (True or False; a string such as ``"no"`` is refused,
+:func:`specref._args.check_flag`). """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import numpy as np
 
 from specref._args import (
+    check_choice,
     check_cotangent_shape,
+    check_flag,
     check_input_shape,
     check_length,
     check_sizes,
     normalize_axes,
     normalize_axis,
 )
-from specref.backend import (
-    check_float_dtype,
-    device_of,
-    dtype_name,
-    namespace,
-    random_normal,
-    real_dtype,
-)
-from specref.testing.case import Case, Inputs
+from specref.backend import device_of, dtype_name, namespace, real_dtype
+from specref.testing.case import Case
 from specref.testing.tolerances import Bound
-from specref.transforms.structural import (
-    Step,
-    apply_chain,
-    apply_chain_adjoint,
-    chain_along_axes,
-    move_axis,
-    move_axis_adjoint,
-)
+from specref.transforms._shared import random_input, run_adjoint, run_forward
+from specref.transforms.structural import axis_chain, chain_along_axes, step
 
 __all__ = [
     "linear_taps",
@@ -144,7 +138,7 @@ def linear_taps(n: int, m: int, align_corners: bool = False) -> tuple[np.ndarray
     """
     n, m = check_length(n, name="n"), check_length(m, name="m")
     j = np.arange(m, dtype=np.int64)
-    if align_corners:
+    if check_flag(align_corners, "align_corners"):
         if m == 1:
             return _taps_from_ratio(np.zeros(1, np.int64), 1, n, periodic=False)
         return _taps_from_ratio(j * (n - 1), m - 1, n, periodic=False)
@@ -203,11 +197,8 @@ def interpolation_matrix(n: int, m: int, *, kind: str = "linear", align_corners:
 
 
 def _taps(kind: str, n: int, m: int, align_corners: bool):
-    if kind == "linear":
-        return linear_taps(n, m, bool(align_corners))
-    if kind == "periodic":
-        return periodic_taps(n, m)
-    raise ValueError(f"unknown interpolation kind {kind!r}; accepted: 'linear', 'periodic'")
+    check_choice(kind, ("linear", "periodic"), "interpolation kind")
+    return linear_taps(n, m, align_corners) if kind == "linear" else periodic_taps(n, m)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -233,32 +224,26 @@ def _core(x, *, kind: str, m: int, align_corners: bool):
     return _gather_sum(x, index, weight)
 
 
-def _core_adjoint(y, *, kind: str, n: int, align_corners: bool):
-    """:math:`x = W^T y` along the last axis (the transposed table)."""
-    index, weight = _transposed_taps(kind, n, y.shape[-1], bool(align_corners))
+def _core_adjoint(y, *, input_shape, kind: str, m: int, align_corners: bool):
+    """:math:`x = W^T y` along the last axis (the transposed table), from m back to n = ``input_shape[-1]``."""
+    check_cotangent_shape(y, (*input_shape[:-1], m), "the interpolation core's adjoint", input_shape)
+    index, weight = _transposed_taps(kind, input_shape[-1], m, align_corners)
     return _gather_sum(y, index, weight)
 
 
-def _chain(shape, kind: str, size, axis, align_corners: bool) -> list:
-    """move ``axis`` last -> W -> move back, built from shapes alone."""
+def _chain(shape, kind: str, size, axis, align_corners) -> list:
+    """``axis_chain`` around the core: move ``axis`` last, :math:`W` (n -> ``size``), move back."""
+    align_corners = check_flag(align_corners, "align_corners")
     shape = tuple(shape)
     ax = normalize_axis(axis, len(shape))
     m = check_length(size, name="size")
-    n = check_length(shape[ax], name="input length along axis")
-    last = len(shape) - 1
-    cur = tuple(s for i, s in enumerate(shape) if i != ax) + (n,)
-    out = cur[:-1] + (m,)
-    steps = []
-    if ax != last:
-        steps.append(Step("move_axis", partial(move_axis, source=ax, destination=last),
-                          partial(move_axis_adjoint, input_shape=shape, source=ax, destination=last), cur))
-    steps.append(Step(f"interpolate_{kind}", partial(_core, kind=kind, m=m, align_corners=align_corners),
-                      partial(_core_adjoint, kind=kind, n=n, align_corners=align_corners), out))
-    if ax != last:
-        back = tuple(shape[:ax]) + (m,) + tuple(shape[ax + 1 :])
-        steps.append(Step("move_axis", partial(move_axis, source=last, destination=ax),
-                          partial(move_axis_adjoint, input_shape=out, source=last, destination=ax), back))
-    return steps
+    check_length(shape[ax], name="input length along axis")
+
+    def core(moved: tuple) -> list:
+        out = (*moved[:-1], m)
+        return [step(_core, _core_adjoint, moved, out, kind=kind, m=m, align_corners=align_corners)]
+
+    return axis_chain(shape, ax, core)
 
 
 def _chain2d(shape, kind: str, size, axes, align_corners: bool) -> list:
@@ -266,17 +251,6 @@ def _chain2d(shape, kind: str, size, axes, align_corners: bool) -> list:
     axes = normalize_axes(axes, len(shape), count=2)
     sizes = dict(zip(axes, size, strict=True))
     return chain_along_axes(shape, axes, lambda sh, ax: _chain(sh, kind, sizes[ax], ax, align_corners))
-
-
-def _forward(x, steps):
-    check_float_dtype(x)
-    return apply_chain(steps, x)
-
-
-def _adjoint(y, steps, what: str, input_shape):
-    check_float_dtype(y, name="y")
-    check_cotangent_shape(y, steps[-1].shape, what, input_shape)
-    return apply_chain_adjoint(steps, y)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -311,7 +285,7 @@ def interpolate_linear(x, *, size, axis=-1, align_corners=False):
     Raises
     ------
     TypeError
-        Integer or bool input; a non-integer ``size``.
+        Integer or bool input; a non-integer ``size``; ``align_corners`` other than True or False.
     ValueError
         ``size < 1``, an empty axis, ``axis`` out of range.
 
@@ -322,7 +296,7 @@ def interpolate_linear(x, *, size, axis=-1, align_corners=False):
     >>> interpolate_linear(np.array([1.0, 2.0]), size=4)
     array([1.  , 1.25, 1.75, 2.  ])
     """
-    return _forward(x, _chain(x.shape, "linear", size, axis, bool(align_corners)))
+    return run_forward(_chain(x.shape, "linear", size, axis, align_corners), x)
 
 
 def interpolate_linear_adjoint(y, *, input_shape, size, axis=-1, align_corners=False):
@@ -335,8 +309,8 @@ def interpolate_linear_adjoint(y, *, input_shape, size, axis=-1, align_corners=F
         If ``y.shape`` is not the forward's output shape for ``input_shape``.
     """
     shape = check_input_shape(input_shape)
-    return _adjoint(y, _chain(shape, "linear", size, axis, bool(align_corners)), "interpolate_linear_adjoint",
-                    shape)
+    steps = _chain(shape, "linear", size, axis, align_corners)
+    return run_adjoint(steps, y, "interpolate_linear_adjoint", shape)
 
 
 def interpolate_bilinear(x, *, size, axes=(-2, -1), align_corners=False):
@@ -357,15 +331,15 @@ def interpolate_bilinear(x, *, size, axes=(-2, -1), align_corners=False):
     axes : (int, int)
     align_corners : bool
     """
-    return _forward(x, _chain2d(x.shape, "linear", size, axes, bool(align_corners)))
+    return run_forward(_chain2d(x.shape, "linear", size, axes, align_corners), x)
 
 
 def interpolate_bilinear_adjoint(y, *, input_shape, size, axes=(-2, -1), align_corners=False):
     r"""Adjoint of :func:`interpolate_bilinear`: :math:`X = W_h^T\, Y\, W_w` (the two 1-D adjoints in
     reverse order)."""
     shape = check_input_shape(input_shape)
-    return _adjoint(y, _chain2d(shape, "linear", size, axes, bool(align_corners)),
-                    "interpolate_bilinear_adjoint", shape)
+    steps = _chain2d(shape, "linear", size, axes, align_corners)
+    return run_adjoint(steps, y, "interpolate_bilinear_adjoint", shape)
 
 
 def interpolate_periodic(x, *, size, axis=-1):
@@ -388,13 +362,13 @@ def interpolate_periodic(x, *, size, axis=-1):
     size : int >= 1
     axis : int
     """
-    return _forward(x, _chain(x.shape, "periodic", size, axis, False))
+    return run_forward(_chain(x.shape, "periodic", size, axis, False), x)
 
 
 def interpolate_periodic_adjoint(y, *, input_shape, size, axis=-1):
     """Adjoint of :func:`interpolate_periodic`: :math:`x = W^T y` (the transposed taps, wrapping around)."""
     shape = check_input_shape(input_shape)
-    return _adjoint(y, _chain(shape, "periodic", size, axis, False), "interpolate_periodic_adjoint", shape)
+    return run_adjoint(_chain(shape, "periodic", size, axis, False), y, "interpolate_periodic_adjoint", shape)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -460,11 +434,6 @@ def _reference_periodic(x, *, size, axis=-1):
         lam = t - i0
         out[..., j] = (1.0 - lam) * v[..., i0 % n] + lam * v[..., (i0 + 1) % n]
     return np.moveaxis(out, -1, axis)
-
-
-def _make(rng, xp, dtype, *, shape, complex_input=False, **kwargs):
-    name = {"float32": "complex64", "float64": "complex128"}[dtype] if complex_input else dtype
-    return Inputs((random_normal(rng, shape, dtype=name, xp=xp),), kwargs)
 
 
 def _pairs(p):
@@ -538,7 +507,7 @@ CASES = [
         name="interpolate_linear",
         forward=interpolate_linear,
         adjoint=interpolate_linear_adjoint,
-        make=_make,
+        make=random_input,
         complex_linear=True,
         grid=_GRID_LINEAR,
         full_grid=_FULL_LINEAR,
@@ -551,7 +520,7 @@ CASES = [
         name="interpolate_bilinear",
         forward=interpolate_bilinear,
         adjoint=interpolate_bilinear_adjoint,
-        make=_make,
+        make=random_input,
         complex_linear=True,
         grid=_GRID_BILINEAR,
         full_grid=_FULL_BILINEAR,
@@ -564,7 +533,7 @@ CASES = [
         name="interpolate_periodic",
         forward=interpolate_periodic,
         adjoint=interpolate_periodic_adjoint,
-        make=_make,
+        make=random_input,
         complex_linear=True,
         grid=_GRID_PERIODIC,
         full_grid=_FULL_PERIODIC,

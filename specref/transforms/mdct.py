@@ -11,9 +11,19 @@ perfect reconstruction under Princen-Bradley. For a frame :math:`f` of the padde
     \qquad k = 0, \dots, N-1,
 
 and the adjoints are ``mdct_adjoint = (N/2) imdct`` and ``imdct_adjoint = (2/N) mdct``. Each frame costs one
-complex FFT of length :math:`2N` between twiddles (the FFT helpers and the chain machinery are shared with
-:mod:`specref.transforms.cosine`). spectrans's ``MDCT`` is a truncated 2N-point DCT-IV instead
+complex FFT of length :math:`2N` between twiddles. spectrans's ``MDCT`` is a truncated 2N-point DCT-IV instead
 (validation/findings/spectrans_mdct.md).
+
+**Structure** (docs/design.md, *Adding a transform*):
+:func:`structural.axis_chain <specref.transforms.structural.axis_chain>` moves the time axis last; the core
+recipe is then
+
+    zero-pad N samples at both ends -> cut into frames (hop N) -> window -> per-frame kernel,
+
+each step with its hand-derived adjoint (crop the ends; overlap-add; the same window; the transposed kernel).
+The framing appends the frame axis, so the chain does not move the time axis back (``axis_chain`` leaves the
+move back out when the core changes the rank). The twiddles and the real/imaginary split are
+:mod:`specref.transforms._shared`'s, shared with the DCT/DST FFT algorithms.
 """
 
 from __future__ import annotations
@@ -22,20 +32,12 @@ from functools import partial
 
 import numpy as np
 
-from specref._args import check_input_shape, normalize_axis
-from specref.backend import (
-    check_float_dtype,
-    check_same_precision,
-    device_of,
-    dtype_name,
-    namespace,
-    random_normal,
-    real_dtype,
-)
-from specref.testing.case import Case, Inputs
+from specref._args import check_cotangent_shape, check_input_shape, check_positive_int, normalize_axis
+from specref.backend import check_float_dtype, check_same_precision, device_of, dtype_name, namespace, real_dtype
+from specref.testing.case import Case
 from specref.testing.tolerances import fft_error_scale
-from specref.transforms.cosine import _adjoint, _cis, _complex, _input_dtype, _make_1d, _moved_last, _on_parts
-from specref.transforms.structural import Step, apply_chain, move_axis, move_axis_adjoint, scale
+from specref.transforms._shared import cis, on_parts, random_input, run_adjoint, run_forward
+from specref.transforms.structural import Step, axis_chain, scale, to_complex
 
 __all__ = [
     "mdct",
@@ -47,10 +49,9 @@ __all__ = [
 
 
 def _check_frame_length(frame_length) -> int:
-    if isinstance(frame_length, bool) or not isinstance(frame_length, (int, np.integer)):
-        raise TypeError(f"frame_length must be an integer, got {type(frame_length).__name__} {frame_length!r}")
-    frame_length = int(frame_length)
-    if frame_length < 2 or frame_length % 2:
+    """A positive integer (:func:`specref._args.check_positive_int`) and even: 2N, N samples a hop."""
+    frame_length = check_positive_int(frame_length, "frame_length")
+    if frame_length % 2:
         raise ValueError(
             f"the MDCT needs an even frame_length 2N >= 2 (N new samples per frame, hop N, 50% overlap); "
             f"got frame_length = {frame_length}"
@@ -109,8 +110,8 @@ def mdct_window(window, frame_length: int, *, like):
 
 def _mdct_twiddles(n: int, like):
     """pre_m = exp(-i pi m / 2N), m < 2N; post_k = exp(-i pi (N+1)(2k+1) / 4N), k < N."""
-    pre = _cis(2 * np.arange(2 * n), 4 * n, like)
-    post = _cis((n + 1) * (2 * np.arange(n) + 1), 4 * n, like)
+    pre = cis(2 * np.arange(2 * n), 4 * n, like)
+    post = cis((n + 1) * (2 * np.arange(n) + 1), 4 * n, like)
     return pre, post
 
 
@@ -120,7 +121,7 @@ def _mdct_kernel_real(z):
     xp = namespace(z)
     n = z.shape[-1] // 2
     pre, post = _mdct_twiddles(n, z)
-    return xp.real(post * xp.fft.fft(pre * _complex(z))[..., :n])
+    return xp.real(post * xp.fft.fft(pre * to_complex(z))[..., :n])
 
 
 def _mdct_kernel_transpose_real(x):
@@ -130,7 +131,7 @@ def _mdct_kernel_transpose_real(x):
     xp = namespace(x)
     n = x.shape[-1]
     pre, post = _mdct_twiddles(n, x)
-    return xp.real(pre * xp.fft.fft(post * _complex(x), n=2 * n))
+    return xp.real(pre * xp.fft.fft(post * to_complex(x), n=2 * n))
 
 
 def _pad_ends(x, n: int):
@@ -158,7 +159,26 @@ def _overlap_add(g, n: int):
     return xp.reshape(blocks, (*g.shape[:-2], blocks.shape[-2] * n))
 
 
+def _core_steps(n: int, w, shape: tuple) -> list:
+    """The MDCT recipe on ``shape = (..., L)`` (time axis last): pad the ends, frame, window, per-frame kernel.
+
+    Each step is listed with its adjoint: crop the ends, overlap-add, the same (real, diagonal) window, the
+    transposed kernel; the framing appends the frame axis, ``(..., L) -> (..., F, 2N)``.
+    """
+    *lead, length = shape
+    frames = length // n + 1
+    return [
+        Step("pad_ends", partial(_pad_ends, n=n), partial(_crop_ends, n=n), (*lead, length + 2 * n)),
+        Step("frame", partial(_frame, n=n), partial(_overlap_add, n=n), (*lead, frames, 2 * n)),
+        Step("window", lambda z: z * w, lambda z: z * w, (*lead, frames, 2 * n)),
+        Step("mdct_kernel", partial(on_parts, _mdct_kernel_real),
+             partial(on_parts, _mdct_kernel_transpose_real), (*lead, frames, n)),
+    ]
+
+
 def _mdct_chain(shape, frame_length, window, axis, like) -> list:
+    """``axis_chain`` around the MDCT recipe: move the time axis last, the recipe (no crop, no scale; the
+    core appends the frame axis, so nothing moves back)."""
     frame_length = _check_frame_length(frame_length)
     n = frame_length // 2
     shape = tuple(shape)
@@ -170,22 +190,7 @@ def _mdct_chain(shape, frame_length, window, axis, like) -> list:
             f"frame_length / 2 = {n}; got {length} (zero-pad the signal to {max(n, -(-length // n) * n)})"
         )
     w = mdct_window(window, frame_length, like=like)
-    last = len(shape) - 1
-    moved = _moved_last(shape, ax)
-    frames = length // n + 1
-    lead = moved[:-1]
-    steps = []
-    if ax != last:
-        steps.append(Step("move_axis", partial(move_axis, source=ax, destination=last),
-                          partial(move_axis_adjoint, input_shape=shape, source=ax, destination=last), moved))
-    steps += [
-        Step("pad_ends", partial(_pad_ends, n=n), partial(_crop_ends, n=n), (*lead, length + 2 * n)),
-        Step("frame", partial(_frame, n=n), partial(_overlap_add, n=n), (*lead, frames, 2 * n)),
-        Step("window", lambda z: z * w, lambda z: z * w, (*lead, frames, 2 * n)),
-        Step("mdct_kernel", partial(_on_parts, _mdct_kernel_real),
-             partial(_on_parts, _mdct_kernel_transpose_real), (*lead, frames, n)),
-    ]
-    return steps
+    return axis_chain(shape, ax, partial(_core_steps, n, w))
 
 
 def mdct(x, *, frame_length, window="sine", axis=-1):
@@ -228,8 +233,7 @@ def mdct(x, *, frame_length, window="sine", axis=-1):
     TypeError
         Integer or bool input, or a window of another precision.
     """
-    check_float_dtype(x)
-    return apply_chain(_mdct_chain(x.shape, frame_length, window, axis, x), x)
+    return run_forward(_mdct_chain(x.shape, frame_length, window, axis, x), x)
 
 
 def mdct_adjoint(y, *, input_shape, frame_length, window="sine", axis=-1):
@@ -240,8 +244,8 @@ def mdct_adjoint(y, *, input_shape, frame_length, window="sine", axis=-1):
               \frac12 + \frac N2\Big)\Big(k + \frac12\Big)\Big]
     """
     shape = check_input_shape(input_shape)
-    check_float_dtype(y, name="y")
-    return _adjoint(_mdct_chain(shape, frame_length, window, axis, y), y, "mdct_adjoint", shape)
+    check_float_dtype(y, name="y")  # before mdct_window compares the window's precision with y's
+    return run_adjoint(_mdct_chain(shape, frame_length, window, axis, y), y, "mdct_adjoint", shape)
 
 
 def _imdct_output_shape(coeff_shape: tuple, frame_length: int, axis) -> tuple:
@@ -292,12 +296,7 @@ def imdct_adjoint(y, *, input_shape, frame_length, window="sine", axis=-1):
     r"""Adjoint of :func:`imdct`: :math:`\frac2N` times :func:`mdct` (``imdct`` is :math:`\frac2N` mdct^T)."""
     shape = check_input_shape(input_shape)
     check_float_dtype(y, name="y")
-    out_shape = _imdct_output_shape(shape, frame_length, axis)
-    if tuple(y.shape) != out_shape:
-        raise ValueError(
-            f"imdct_adjoint: the cotangent has shape {tuple(y.shape)}, but imdct maps input_shape {shape} to "
-            f"shape {out_shape}; pass the shape of the forward's input"
-        )
+    check_cotangent_shape(y, _imdct_output_shape(shape, frame_length, axis), "imdct_adjoint", shape)
     n = int(frame_length) // 2
     return scale(mdct(y, frame_length=frame_length, window=window, axis=axis), 2.0 / n)
 
@@ -334,9 +333,9 @@ def _imdct_reference(y, *, frame_length, window="sine", axis=-1):
     return np.moveaxis(out[..., n:-n], -1, axis)
 
 
-def _make_coefficients(rng, xp, dtype, *, frames, frame_length, complex_input=False, batch=(), **kwargs):
-    x = random_normal(rng, (*batch, frames, frame_length // 2), dtype=_input_dtype(dtype, complex_input), xp=xp)
-    return Inputs((x,), {"frame_length": frame_length, **kwargs})
+def _make_coefficients(rng, xp, dtype, *, frames, frame_length, batch=(), **kwargs):
+    shape = (*batch, frames, frame_length // 2)
+    return random_input(rng, xp, dtype, shape=shape, frame_length=frame_length, **kwargs)
 
 
 _MDCT_GRID = (
@@ -373,7 +372,7 @@ CASES = [
         name="mdct",
         forward=mdct,
         adjoint=mdct_adjoint,
-        make=_make_1d,
+        make=random_input,
         complex_linear=True,
         grid=_MDCT_GRID,
         full_grid=_MDCT_FULL_GRID,

@@ -34,9 +34,15 @@ for zero-padding (the adjoint of splitting in halves averages). Real input: the 
 R-linear map; the imaginary part is rounding noise, since :math:`T` keeps Hermitian symmetry), and the
 adjoint in :math:`\operatorname{Re}\langle u, v\rangle` is the real part of the complex adjoint.
 
-Implementation: the chain ``move axis last -> to complex -> FFT -> resize spectrum -> unnormalized inverse
-FFT -> scale -> real part -> move back``; the adjoint is the chain reversed. 2-D pooling is 1-D pooling along
-each of two axes (the DFT and :math:`T` are separable). Cost :math:`O((n + m)\log(n + m))` per line.
+Implementation: the one chain builder :func:`~specref.transforms.structural.axis_chain` with the pooling
+core ``to complex -> FFT -> resize spectrum -> unnormalized inverse FFT -> scale -> real part``, so the chain
+is ``move axis last -> core -> move back`` and the adjoint is the chain reversed. The two DFTs are the Fourier
+core :func:`~specref.transforms.fourier_core.c2c` (:math:`F`, and :math:`F^H` with ``inverse=True``) and its
+adjoint. The scale is the core's own step, before the real part (the order this module has always used),
+so the builder's ``factor`` stays 1. 2-D pooling is 1-D pooling along each of two axes (the DFT and
+:math:`T` are separable), chained by :func:`~specref.transforms.structural.chain_along_axes`. ``norm`` is
+checked by :func:`specref._args.check_norm`: ``None`` means ``"backward"``, as everywhere in specref (the
+default stays ``"forward"``). Cost :math:`O((n + m)\log(n + m))` per line.
 """
 
 from __future__ import annotations
@@ -46,34 +52,33 @@ from functools import partial
 
 import numpy as np
 
-from specref._args import check_input_shape, check_length, check_sizes, normalize_axes, normalize_axis
-from specref.backend import (
-    check_float_dtype,
-    device_of,
-    dtype_name,
-    is_complex,
-    namespace,
-    random_normal,
-    real_dtype,
+from specref._args import (
+    NORMS,
+    check_cotangent_shape,
+    check_input_shape,
+    check_length,
+    check_norm,
+    check_sizes,
+    normalize_axes,
+    normalize_axis,
 )
-from specref.testing.case import Case, Inputs
+from specref.backend import device_of, dtype_name, is_complex, namespace, real_dtype
+from specref.testing.case import Case
 from specref.testing.tolerances import fft_error_scale
+from specref.transforms._shared import random_input, run_adjoint, run_forward
+from specref.transforms.fourier_core import c2c, c2c_adjoint
 from specref.transforms.structural import (
     Step,
-    apply_chain,
-    apply_chain_adjoint,
+    axis_chain,
     chain_along_axes,
-    move_axis,
-    move_axis_adjoint,
     scale,
+    scale_adjoint,
+    step,
     to_complex,
     to_complex_adjoint,
 )
 
 __all__ = ["spectral_pool", "spectral_pool_adjoint", "spectral_pool2d", "spectral_pool2d_adjoint"]
-
-_NORMS = ("backward", "ortho", "forward")
-
 
 # ----------------------------------------------------------------------------------------------------------
 # the spectral step and its adjoint (last axis, FFT order)
@@ -116,8 +121,11 @@ def resize_spectrum(x, m: int):
     return xp.concat([low, half, zeros(m - p - 1), half, high], axis=-1)
 
 
-def resize_spectrum_adjoint(y, *, input_shape):
+def resize_spectrum_adjoint(y, *, input_shape, m: int | None = None):
     r"""Adjoint of :func:`resize_spectrum`: :math:`T_{n\to m}^*`, ``n = input_shape[-1]``, ``m = y.shape[-1]``.
+
+    ``m``, the forward's keyword, is optional here (``y`` carries it); when given, ``y`` must have ``m``
+    entries along its last axis.
 
     .. math::
 
@@ -128,8 +136,11 @@ def resize_spectrum_adjoint(y, *, input_shape):
                 \text{ (split}^* = \text{average)}
         \end{cases}
     """
-    n = check_input_shape(input_shape)[-1]
-    m = y.shape[-1]
+    input_shape = check_input_shape(input_shape)
+    if m is not None:
+        check_cotangent_shape(y, (*input_shape[:-1], check_length(m, name="m")), "resize_spectrum_adjoint",
+                              input_shape)
+    n, m = input_shape[-1], y.shape[-1]
     if m == n:
         return y
     p = min(m, n)
@@ -141,63 +152,42 @@ def resize_spectrum_adjoint(y, *, input_shape):
 
 
 # ----------------------------------------------------------------------------------------------------------
-# the chain
-
-
-def _fft(z):
-    """Unnormalized DFT along the last axis: :math:`F z`."""
-    return namespace(z).fft.fft(z)
-
-
-def _fft_h(z):
-    """Unnormalized inverse-direction DFT: :math:`F^H z = \\sum_k z_k e^{+2\\pi i jk/n}` (the adjoint of F)."""
-    return namespace(z).fft.ifft(z, norm="forward")
-
-
-def _real_part(z):
-    return namespace(z).real(z)
-
-
-def _check_norm(norm) -> str:
-    if norm not in _NORMS:
-        raise ValueError(f"norm must be one of 'backward', 'ortho', 'forward'; got {norm!r}")
-    return norm
+# the recipe: structural.axis_chain with the pooling core
 
 
 def _norm_factor(norm: str, n: int, m: int) -> float:
     return {"forward": 1.0 / n, "backward": 1.0 / m, "ortho": 1.0 / math.sqrt(n * m)}[norm]
 
 
+def _pool_core(shape: tuple, *, m: int, factor: float, real: bool) -> list:
+    r"""The core's steps for an input of ``shape`` (the pooled axis last, length n), output length ``m``.
+
+    [to complex] -> :math:`F_n` -> :math:`T_{n \to m}` -> :math:`F_m^H` -> scale by :math:`s` -> [real part],
+    the two DFTs being the Fourier core :func:`~specref.transforms.fourier_core.c2c` and its adjoint. The
+    scale sits inside the core, before the real part (``axis_chain`` would scale after the core), so the
+    products are those of the complex intermediate.
+    """
+    out = (*shape[:-1], m)
+    steps = [step(to_complex, to_complex_adjoint, shape, shape)] if real else []
+    steps += [
+        step(c2c, c2c_adjoint, shape, shape, inverse=False),
+        step(resize_spectrum, resize_spectrum_adjoint, shape, out, m=m),
+        step(c2c, c2c_adjoint, out, out, inverse=True),
+        step(scale, scale_adjoint, out, out, factor=factor),
+    ]
+    if real:  # Re is the adjoint of the embedding of R in C, and the embedding is the adjoint of Re
+        steps.append(Step("real_part", partial(to_complex_adjoint, input_shape=out), to_complex, out))
+    return steps
+
+
 def _pool_chain(shape, size, axis, norm, real: bool) -> list:
     shape = tuple(shape)
-    norm = _check_norm(norm)
+    norm = check_norm(norm)
     ax = normalize_axis(axis, len(shape))
     m = check_length(size, name="size")
     n = check_length(shape[ax], name="input length along axis")
-    last = len(shape) - 1
-    cur = tuple(s for i, s in enumerate(shape) if i != ax) + (n,)
-    out = cur[:-1] + (m,)
-    steps = []
-    if ax != last:
-        steps.append(Step("move_axis", partial(move_axis, source=ax, destination=last),
-                          partial(move_axis_adjoint, input_shape=shape, source=ax, destination=last), cur))
-    if real:
-        steps.append(Step("to_complex", to_complex, partial(to_complex_adjoint, input_shape=cur), cur))
-    factor = _norm_factor(norm, n, m)
-    steps += [
-        Step("fft", _fft, _fft_h, cur),
-        Step("resize_spectrum", partial(resize_spectrum, m=m), partial(resize_spectrum_adjoint, input_shape=cur),
-             out),
-        Step("inverse_fft", _fft_h, _fft, out),
-        Step("scale", partial(scale, factor=factor), partial(scale, factor=factor), out),
-    ]
-    if real:
-        steps.append(Step("real_part", _real_part, to_complex, out))
-    if ax != last:
-        back = tuple(shape[:ax]) + (m,) + tuple(shape[ax + 1 :])
-        steps.append(Step("move_axis", partial(move_axis, source=last, destination=ax),
-                          partial(move_axis_adjoint, input_shape=out, source=last, destination=ax), back))
-    return steps
+    core = partial(_pool_core, m=m, factor=_norm_factor(norm, n, m), real=real)
+    return axis_chain(shape, ax, core)  # factor 1: the norm's scale is the core's own step
 
 
 def _pool2d_chain(shape, size, axes, norm, real: bool) -> list:
@@ -205,17 +195,6 @@ def _pool2d_chain(shape, size, axes, norm, real: bool) -> list:
     axes = normalize_axes(axes, len(shape), count=2)
     sizes = dict(zip(axes, size, strict=True))
     return chain_along_axes(shape, axes, lambda sh, ax: _pool_chain(sh, sizes[ax], ax, norm, real))
-
-
-def _adjoint(steps, y, what: str, input_shape):
-    check_float_dtype(y, name="y")
-    expected = steps[-1].shape
-    if tuple(y.shape) != tuple(expected):
-        raise ValueError(
-            f"{what}: the cotangent has shape {tuple(y.shape)}, but the forward maps input_shape "
-            f"{tuple(input_shape)} to shape {tuple(expected)}; pass the shape of the forward's input"
-        )
-    return apply_chain_adjoint(steps, y)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -238,7 +217,9 @@ def spectral_pool(x, *, size, axis=-1, norm="forward"):
     size : int
         The new length ``m >= 1`` (smaller: low-pass and subsample; larger: trigonometric interpolation).
     axis : int
-    norm : {"forward", "ortho", "backward"}
+    norm : {"forward", "ortho", "backward"} or None
+        The scaling :math:`s` (default ``"forward"``: values preserved). ``None`` means ``"backward"``, as
+        for every ``norm`` in specref (:func:`specref._args.check_norm`), not this function's default.
 
     Returns
     -------
@@ -251,8 +232,7 @@ def spectral_pool(x, *, size, axis=-1, norm="forward"):
     TypeError
         Integer or bool input, or a non-integer ``size``.
     """
-    check_float_dtype(x)
-    return apply_chain(_pool_chain(x.shape, size, axis, norm, not is_complex(x)), x)
+    return run_forward(_pool_chain(x.shape, size, axis, norm, not is_complex(x)), x)
 
 
 def spectral_pool_adjoint(y, *, input_shape, size, axis=-1, norm="forward"):
@@ -260,7 +240,7 @@ def spectral_pool_adjoint(y, *, input_shape, size, axis=-1, norm="forward"):
     input). For odd :math:`\min(n, m)` and ``norm="ortho"`` it is the pooling back to length :math:`n`."""
     shape = check_input_shape(input_shape)
     real = not is_complex(y)
-    return _adjoint(_pool_chain(shape, size, axis, norm, real), y, "spectral_pool_adjoint", shape)
+    return run_adjoint(_pool_chain(shape, size, axis, norm, real), y, "spectral_pool_adjoint", shape)
 
 
 def spectral_pool2d(x, *, size, axes=(-2, -1), norm="forward"):
@@ -273,26 +253,21 @@ def spectral_pool2d(x, *, size, axes=(-2, -1), norm="forward"):
     x : array, at least 2-D
     size : (int, int)
     axes : (int, int)
-    norm : {"forward", "ortho", "backward"}
+    norm : {"forward", "ortho", "backward"} or None
+        As :func:`spectral_pool` (``None`` means ``"backward"``).
     """
-    check_float_dtype(x)
-    return apply_chain(_pool2d_chain(x.shape, size, axes, norm, not is_complex(x)), x)
+    return run_forward(_pool2d_chain(x.shape, size, axes, norm, not is_complex(x)), x)
 
 
 def spectral_pool2d_adjoint(y, *, input_shape, size, axes=(-2, -1), norm="forward"):
     """Adjoint of :func:`spectral_pool2d`: the two 1-D adjoints in reverse order."""
     shape = check_input_shape(input_shape)
     real = not is_complex(y)
-    return _adjoint(_pool2d_chain(shape, size, axes, norm, real), y, "spectral_pool2d_adjoint", shape)
+    return run_adjoint(_pool2d_chain(shape, size, axes, norm, real), y, "spectral_pool2d_adjoint", shape)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # verification cases
-
-
-def _make(rng, xp, dtype, *, shape, complex_input=False, **kwargs):
-    name = {"float32": "complex64", "float64": "complex128"}[dtype] if complex_input else dtype
-    return Inputs((random_normal(rng, shape, dtype=name, xp=xp),), kwargs)
 
 
 def _resample_reference(x, *, size, axis=-1, norm="forward"):
@@ -327,7 +302,7 @@ _GRID = (
 _FULL_GRID = _GRID + tuple(
     {"shape": (n,), "size": m, "norm": norm}
     for n, m in ((1, 4), (4, 1), (2, 3), (3, 2), (6, 6), (9, 4), (4, 10), (5, 8), (10, 5))
-    for norm in _NORMS
+    for norm in NORMS
 ) + (
     {"shape": (4, 6, 2), "size": 3, "axis": 1, "complex_input": True},
     {"shape": (8, 2), "size": 12, "axis": -2},
@@ -348,7 +323,7 @@ CASES = [
         name="spectral_pool",
         forward=spectral_pool,
         adjoint=spectral_pool_adjoint,
-        make=_make,
+        make=random_input,
         complex_linear=True,
         grid=_GRID,
         full_grid=_FULL_GRID,
@@ -360,7 +335,7 @@ CASES = [
         name="spectral_pool2d",
         forward=spectral_pool2d,
         adjoint=spectral_pool2d_adjoint,
-        make=_make,
+        make=random_input,
         complex_linear=True,
         grid=_GRID_2D,
         full_grid=_FULL_GRID_2D,

@@ -1,7 +1,7 @@
 r"""Structural linear steps and their one-line adjoints: move an axis, crop or zero-pad, scale, embed R in C.
 
 Every transform family in :mod:`specref.transforms` is one canonical core (unnormalized, last axis, exact
-length) wrapped in these steps (DESIGN.md section 2). A public transform is a *chain* of linear maps
+length) wrapped in these steps (docs/design.md). A public transform is a *chain* of linear maps
 
 .. math:: A = S_k \circ \dots \circ S_2 \circ S_1,
 
@@ -99,7 +99,7 @@ def apply_chain_adjoint(steps: Sequence[Step], y):
 def step(fn: Callable, fn_adjoint: Callable, input_shape: tuple, output_shape: tuple, **kw) -> Step:
     """The :class:`Step` of a linear pair: ``fn(x, **kw)`` and ``fn_adjoint(y, input_shape=input_shape, **kw)``.
 
-    The pair follows DESIGN.md section 2's calling convention (the adjoint takes the forward's keywords and
+    The pair follows the calling convention of docs/design.md (the adjoint takes the forward's keywords and
     its input's shape); ``output_shape`` is the shape ``fn`` produces from ``input_shape``.
     """
     forward = partial(fn, **kw)

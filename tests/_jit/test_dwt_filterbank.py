@@ -213,6 +213,13 @@ def test_infinite_samples_stay_where_they_are_used(rng):
         assert np.isinf(a[0, 0]) and np.all(a[0, 1:] == 0), impl.__name__
 
 
+def test_check_mode_is_the_one_mode_check():
+    assert [fb.check_mode(m) for m in fb.MODES] == list(fb.MODES)
+    for bad in ("mirror", None, 3, ["zero"]):
+        with pytest.raises(ValueError, match="unknown mode .*accepted: zero, constant, symmetric"):
+            fb.check_mode(bad)
+
+
 def test_extension_map_contract_identity_core():
     ext = fb.extension_map(4, "zero", 2, 8)
     index = ext.index.copy()

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from specref._args import check_choice, check_positive_int
 from specref.backend import random_normal, to_numpy
 from specref.interop.state_dict import StateDictError
 from specref.kernels.base import (
@@ -19,11 +20,13 @@ from specref.kernels.base import (
     RandomFeatureMap,
     ShiftInvariantKernel,
     SpectralKernel,
-    check_kernel_type,
-    check_positive,
-    check_positive_int,
+    check_positive_float,
+    gram_product_vjp,
+    sum_outer_rows,
+    sum_rows,
 )
 from specref.kernels.rff import GaussianRFFKernel
+from specref.kernels.spectral import FourierKernel, LearnableSpectralKernel
 from specref.testing.checks import assert_close, check_vjp
 
 EPS64 = float(np.finfo(np.float64).eps)
@@ -36,11 +39,11 @@ def _pair(xp, shape_x=(2, 4, 3), shape_y=(2, 5, 3), seed=0):
 
 def test_kernel_types_are_spectrans_literal():
     assert KERNEL_TYPES == ("gaussian", "laplacian", "polynomial", "cosine", "linear")
-    assert check_kernel_type("gaussian", KERNEL_TYPES) == "gaussian"
+    assert check_choice("gaussian", KERNEL_TYPES, "kernel_type") == "gaussian"
     with pytest.raises(ValueError, match="unknown kernel_type 'rbf'.*'gaussian'"):
-        check_kernel_type("rbf", KERNEL_TYPES)
+        check_choice("rbf", KERNEL_TYPES, "kernel_type")
     with pytest.raises(ValueError, match="unknown kernel_type"):
-        check_kernel_type(None, KERNEL_TYPES)
+        check_choice(None, KERNEL_TYPES, "kernel_type")
 
 
 def test_cosine_matches_formula(xp):
@@ -106,6 +109,38 @@ def test_gram_matrix_vjp():
         res = check_vjp(lambda a, kern=kern: kern.gram_matrix(a), lambda dk, a, k, kern=kern: kern.gram_matrix_vjp(
             dk, a, k), (x,), error_scale=16.0)
         res.raise_if_failed()
+
+
+@pytest.mark.parametrize("kern", [FourierKernel(3, 6), LearnableSpectralKernel(4, 3, seed=1)],
+                         ids=["fourier", "learnable"])
+def test_gram_matrix_vjp_of_kernels_with_params(kern):
+    # compute_vjp returns (dx, dy, grads) for these kernels: gram_matrix_vjp returns (dx, grads) (it raised
+    # before: the inherited method unpacked two values)
+    x = random_normal(4, (2, 3, kern.input_dim))
+    names = list(kern.params)
+
+    def f(a, *values):
+        return kern.with_params(values).gram_matrix(a)
+
+    def f_vjp(dk, a, *values_and_k):
+        dx, grads = kern.with_params(values_and_k[:-1]).gram_matrix_vjp(dk, a, values_and_k[-1])
+        assert sorted(grads) == sorted(names)
+        return (dx, *(grads[n] for n in names))
+
+    args = (x, *kern.params.values())
+    check_vjp(f, f_vjp, args, argnums=tuple(range(len(args))), error_scale=32.0).raise_if_failed()
+
+
+def test_shared_sums_and_product_vjp():
+    rng = np.random.default_rng(6)
+    a, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3, 5))
+    np.testing.assert_array_equal(sum_rows(b), b.reshape(-1, 5).sum(axis=0))
+    # a 6-term sum of products in another order: 8 eps relative to the sum of |products|
+    assert_close(sum_outer_rows(a, b), np.einsum("bnp,bnq->pq", a, b), rtol=8 * EPS64,
+                 reason="6-term sums of products")
+    x, y = rng.standard_normal((2, 1, 3, 4)), rng.standard_normal((5, 4))
+    check_vjp(lambda p, q: np.matmul(p, np.swapaxes(q, -1, -2)), lambda dk, p, q, k: gram_product_vjp(dk, p, q),
+              (x, y), argnums=(0, 1), error_scale=8.0).raise_if_failed()
 
 
 @pytest.mark.parametrize("trainable", [False, True])
@@ -227,18 +262,25 @@ def test_bad_inputs_exact_kernels():
 def test_argument_checks():
     assert check_positive_int(3, "n") == 3
     for bad in (0, -2):
-        with pytest.raises(ValueError, match="num_features must be >= 1"):
+        with pytest.raises(ValueError, match="num_features must be a positive integer"):
             check_positive_int(bad, "num_features")
     with pytest.raises(TypeError):
         check_positive_int(True, "num_features")
-    assert check_positive(0.5, "sigma") == 0.5
+    assert check_positive_float(0.5, "sigma") == 0.5
     for bad in (0.0, -1.0, math.inf, math.nan):
         with pytest.raises(ValueError, match="sigma must be finite and > 0"):
-            check_positive(bad, "sigma")
-    with pytest.raises(ValueError, match="rank must be >= 1"):
+            check_positive_float(bad, "sigma")
+    for bad in (True, "1.0", None):  # the type rule of specref._args: a bool or a string is no number
+        with pytest.raises(TypeError, match="sigma must be a real number"):
+            check_positive_float(bad, "sigma")
+    with pytest.raises(ValueError, match="rank must be a positive integer"):
         SpectralKernel(0)
     for bad in (0, -1):
-        with pytest.raises(ValueError, match="num_features must be >= 1"):
+        with pytest.raises(ValueError, match="num_features must be a positive integer"):
             RandomFeatureMap(3, bad)
-    with pytest.raises(ValueError, match="input_dim must be >= 1"):
+    with pytest.raises(ValueError, match="input_dim must be a positive integer"):
         RandomFeatureMap(0, 3)
+    with pytest.raises(TypeError, match="normalize must be True or False"):
+        SpectralKernel(2, normalize="no")  # check_flag: a string is not a flag
+    with pytest.raises(TypeError, match="eps must be a real number"):
+        CosineKernel(eps="0.1")

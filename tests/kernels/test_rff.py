@@ -15,15 +15,19 @@ import numpy as np
 import pytest
 
 from specref.backend import random_normal, to_numpy
+from specref.kernels.attention_features import RFFAttentionKernel
 from specref.kernels.rff import (
     GaussianRFFKernel,
     LaplacianRFFKernel,
+    fourier_features,
     rff_features,
     rff_features_vjp,
     sample_cauchy_frequencies,
+    sample_gaussian_frequencies,
     sample_orthogonal_gaussian_frequencies,
     sample_phases,
 )
+from specref.kernels.rff_structured import OrthogonalRandomFeatures
 from specref.testing.checks import assert_close, check_vjp
 
 EPS64 = float(np.finfo(np.float64).eps)
@@ -80,6 +84,53 @@ def test_orthogonal_frequencies(d, m):
         assert_close(block.T @ block, np.eye(block.shape[1]), rtol=rel_bound, reason="QR orthonormality")
     kern = GaussianRFFKernel(d, m, sigma=2.0, orthogonal=True, seed=0)
     np.testing.assert_array_equal(kern.omega, w)  # the kernel uses the sampler, omega drawn first
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_one_seed_gives_the_same_features_whichever_class_draws(seed):
+    # one draw routine (specref.kernels.rff) for every class: frequencies first, then phases
+    x = random_normal(1, (2, 3, 5))
+    pairs = [
+        (GaussianRFFKernel(5, 12, sigma=1.7, orthogonal=True, seed=seed),
+         OrthogonalRandomFeatures(5, 12, sigma=1.7, seed=seed), "projection"),
+        (LaplacianRFFKernel(5, 12, sigma=0.6, seed=seed),
+         OrthogonalRandomFeatures(5, 12, kernel_type="laplacian", sigma=0.6, seed=seed), "projection"),
+    ]
+    for rff, orf, name in pairs:
+        np.testing.assert_array_equal(rff.omega, orf.buffers[name])
+        np.testing.assert_array_equal(rff.bias, orf.buffers["bias"])
+        np.testing.assert_array_equal(rff(x), orf(x))  # the same feature map: bit for bit
+    iid = GaussianRFFKernel(5, 12, sigma=1.0, seed=seed)
+    np.testing.assert_array_equal(iid.omega, sample_gaussian_frequencies(seed, 5, 12))
+    favor = RFFAttentionKernel(5, 12, use_orthogonal=True, seed=seed).buffers["projection"]
+    np.testing.assert_array_equal(favor, sample_orthogonal_gaussian_frequencies(seed, 5, 12))
+    favor_iid = RFFAttentionKernel(5, 12, use_orthogonal=False, seed=seed).buffers["projection"]
+    np.testing.assert_array_equal(favor_iid, sample_gaussian_frequencies(seed, 5, 12))
+
+
+def test_orthogonal_draws_are_prefix_stable_and_fixed_norms():
+    # block by block (the block's Gaussian matrix, then its chi lengths): more features append columns
+    few, many = (sample_orthogonal_gaussian_frequencies(3, 4, m, sigma=2.0) for m in (6, 11))
+    np.testing.assert_array_equal(few[:, :4], many[:, :4])
+    fixed = sample_orthogonal_gaussian_frequencies(3, 4, 8, sigma=2.0, norms="fixed")
+    rel_bound = 1e2 * EPS64  # unit QR columns (a few eps) times sqrt(d)/sigma
+    assert_close(np.linalg.norm(fixed, axis=0), np.full(8, 1.0), rtol=rel_bound, reason="unit QR columns")
+    with pytest.raises(ValueError, match="unknown norms"):
+        sample_orthogonal_gaussian_frequencies(0, 4, 8, norms="unit")
+
+
+def test_rff_features_is_the_fourier_map_of_the_projection_and_checks_shapes():
+    rng = np.random.default_rng(2)
+    x, omega, bias = rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 5)), sample_phases(2, 5)
+    for use_cos_sin in (False, True):
+        np.testing.assert_array_equal(rff_features(x, omega, bias, use_cos_sin=use_cos_sin),
+                                      fourier_features(x @ omega, bias, use_cos_sin=use_cos_sin))
+    with pytest.raises(ValueError, match="bias must have shape \\(5,\\)"):
+        rff_features(x, omega, bias[:4])
+    with pytest.raises(ValueError, match="omega must have shape \\(d, m\\) with d = 4"):
+        rff_features(x, omega[:3], bias)
+    with pytest.raises(TypeError):
+        rff_features(x, omega.astype(np.float32), bias)
 
 
 def test_orthogonal_norms_are_chi_distributed():
@@ -169,10 +220,13 @@ def test_laplacian_vjp_sign_zero():
 @pytest.mark.parametrize("cls", KERNELS)
 def test_bad_input(cls):
     kern = cls(3, 4)
-    with pytest.raises(ValueError, match="num_features must be >= 1"):
+    with pytest.raises(ValueError, match="num_features must be a positive integer"):
         cls(3, 0)
-    with pytest.raises(ValueError, match="input_dim must be >= 1"):
+    with pytest.raises(ValueError, match="input_dim must be a positive integer"):
         cls(0, 4)
+    for flag in ("use_cos_sin", "trainable"):
+        with pytest.raises(TypeError, match=f"{flag} must be True or False"):
+            cls(3, 4, **{flag: "no"})
     for sigma in (0.0, -1.0, math.nan):
         with pytest.raises(ValueError, match="sigma must be finite and > 0"):
             cls(3, 4, sigma=sigma)

@@ -1,4 +1,4 @@
-"""OrthogonalRandomFeatures and RFFAttentionKernel: forward against dense references, VJPs, state, bad input.
+"""OrthogonalRandomFeatures (QR and Hadamard modes): forward against dense references, VJPs, state, bad input.
 
 The statistical properties (unbiasedness, lower MSE of orthogonal features) are in test_theory_structured.py.
 """
@@ -13,17 +13,8 @@ import scipy.linalg
 
 from specref.backend import random_normal, to_numpy
 from specref.interop.state_dict import StateDictError
-from specref.kernels.rff_structured import (
-    OrthogonalRandomFeatures,
-    RFFAttentionKernel,
-    cos_features,
-    elu_features,
-    orthogonal_gaussian_matrix,
-    padded_dim,
-    positive_features,
-    relu_features,
-    sorf_projection,
-)
+from specref.kernels.rff import rff_features, sample_orthogonal_gaussian_frequencies
+from specref.kernels.rff_structured import OrthogonalRandomFeatures, padded_dim, sorf_projection
 from specref.testing.checks import assert_close, check_vjp
 
 EPS64 = float(np.finfo(np.float64).eps)
@@ -82,31 +73,12 @@ def test_orf_hadamard_forward_and_frequencies(xp):
     assert_close(to_numpy(orf.forward(x)), expected, rtol=rel_bound, reason="chain vs its matrix")
 
 
-@pytest.mark.parametrize("kind", ["softmax", "relu", "elu"])
-def test_attention_features_match_formulas(xp, kind):
-    k = RFFAttentionKernel(4, 9, kernel_type=kind, seed=2).to(xp)
-    x = _x(xp, (2, 3, 4))
-    xh, w = to_numpy(x), to_numpy(k.buffers["projection"])
-    z = xh @ w
-    expected = {
-        "softmax": np.exp(z - 0.5 * np.sum(xh**2, axis=-1, keepdims=True)) / 3.0,
-        "relu": math.sqrt(2 / 9) * np.maximum(z, 0.0),
-        "elu": np.where(z > 0, z + 1.0, np.exp(np.minimum(z, 0.0))) / 3.0,
-    }[kind]
-    got = to_numpy(k.forward(x))
-    # the same formulas with a reassociated 4-term dot: (d+2) |x||w| eps ~ 10 eps relative
-    rel_bound = 1e3 * EPS64  # same formula, reassociated dot
-    assert_close(got, expected, rtol=rel_bound, reason="same formula, reassociated dot")
-    if kind != "relu":
-        assert np.all(got > 0)
-
-
 # ----------------------------------------------------------------------------------------------------------
 # draws
 
 
 def test_orthogonal_gaussian_matrix_blocks_and_norms():
-    w = orthogonal_gaussian_matrix(0, 4, 10)
+    w = sample_orthogonal_gaussian_frequencies(0, 4, 10)
     assert w.shape == (4, 10)
     for start in (0, 4):
         block = w[:, start:start + 4]
@@ -116,12 +88,12 @@ def test_orthogonal_gaussian_matrix_blocks_and_norms():
         assert np.max(np.abs(off)) < 1e2 * EPS64 * np.max(gram)  # QR orthogonality: O(d eps) relative
     norms = np.linalg.norm(w, axis=0)
     assert np.ptp(norms) > 0.1
-    fixed = orthogonal_gaussian_matrix(0, 4, 8, norms="fixed")
+    fixed = sample_orthogonal_gaussian_frequencies(0, 4, 8, norms="fixed")
     # fixed norms sqrt(d) to rounding (QR columns are unit to a few eps)
     rel_bound = 1e2 * EPS64  # unit columns * 2
     assert_close(np.linalg.norm(fixed, axis=0), np.full(8, 2.0), rtol=rel_bound, reason="unit columns * 2")
     with pytest.raises(ValueError, match="norms"):
-        orthogonal_gaussian_matrix(0, 4, 8, norms="unit")
+        sample_orthogonal_gaussian_frequencies(0, 4, 8, norms="unit")
 
 
 def test_draws_are_explicit_and_reproducible():
@@ -132,21 +104,6 @@ def test_draws_are_explicit_and_reproducible():
     assert not np.array_equal(a["projection"], c["projection"])
     lap = OrthogonalRandomFeatures(3, 5, kernel_type="laplacian", sigma=2.0, seed=0)
     assert lap.buffers["projection"].shape == (3, 5)
-
-
-def test_redraw_uses_the_rng(xp):
-    k = RFFAttentionKernel(4, 6, redraw=True)
-    assert k.state_dict() == {}
-    x = _x(xp, (2, 4))
-    a, b = k.forward(x, rng=1), k.forward(x, rng=1)
-    assert np.array_equal(to_numpy(a), to_numpy(b))
-    assert not np.array_equal(to_numpy(a), to_numpy(k.forward(x, rng=2)))
-    p = k.draw_projection(1, xp=xp)
-    assert np.array_equal(to_numpy(k.forward(x, projection=p)), to_numpy(a))
-    with pytest.raises(ValueError, match="rng="):
-        k.forward(x)
-    with pytest.raises(ValueError, match="projection="):
-        k.forward_vjp(a, x, a)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -160,10 +117,8 @@ def test_redraw_uses_the_rng(xp):
         lambda: OrthogonalRandomFeatures(5, 6, sigma=2.0, trainable=True, seed=0),
         lambda: OrthogonalRandomFeatures(5, 6, sigma=2.0, use_hadamard=True, seed=0),
         lambda: OrthogonalRandomFeatures(5, 6, sigma=2.0, use_hadamard=True, trainable=True, seed=0),
-        lambda: RFFAttentionKernel(5, 6, seed=0),
-        lambda: RFFAttentionKernel(5, 6, kernel_type="elu", use_orthogonal=False, seed=0),
     ],
-    ids=["orf", "orf-trainable", "sorf", "sorf-trainable", "favor", "elu"],
+    ids=["orf", "orf-trainable", "sorf", "sorf-trainable"],
 )
 def test_forward_vjp_of_the_class(xp, build):
     fmap = build().to(xp)
@@ -187,7 +142,6 @@ def test_trainable_state_names():
     sorf = OrthogonalRandomFeatures(4, 6, use_hadamard=True, trainable=True)
     assert list(sorf.params) == ["diagonals.0", "diagonals.1", "diagonals.2", "bias"]
     assert sorf.buffers == {}
-    assert list(RFFAttentionKernel(4, 6).buffers) == ["projection"]
 
 
 def test_kernel_approximation_vjp(xp):
@@ -224,10 +178,6 @@ def test_state_dict_round_trip_and_errors():
     with pytest.raises(StateDictError, match="diagonal_0"):
         OrthogonalRandomFeatures.from_state_dict({"bias": sd["bias"]}, input_dim=5, num_features=6,
                                                  use_hadamard=True)
-    with pytest.raises(StateDictError, match="shape"):
-        RFFAttentionKernel.from_state_dict({"projection": np.zeros((4, 6))}, input_dim=5, num_features=6)
-    k = RFFAttentionKernel.from_state_dict({"projection": np.ones((5, 6))}, input_dim=5, num_features=6)
-    assert np.array_equal(to_numpy(k.buffers["projection"]), np.ones((5, 6)))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -241,8 +191,6 @@ def test_bad_input(xp):
         OrthogonalRandomFeatures(3, 4, sigma=0.0)
     with pytest.raises(ValueError, match="kernel_type"):
         OrthogonalRandomFeatures(3, 4, kernel_type="cauchy")
-    with pytest.raises(ValueError, match="kernel_type"):
-        RFFAttentionKernel(3, 4, kernel_type="gaussian")
     with pytest.raises(ValueError, match="laplacian"):
         OrthogonalRandomFeatures(3, 4, kernel_type="laplacian", use_hadamard=True)
     orf = OrthogonalRandomFeatures(3, 4).to(xp)
@@ -257,16 +205,11 @@ def test_bad_input(xp):
     with pytest.raises(TypeError):
         orf.forward(xp.astype(_x(xp, (2, 3)), xp.float32))  # float64 arrays, float32 input
     x = _x(xp, (2, 3))
-    with pytest.raises(ValueError, match="projection"):
-        positive_features(x, xp.ones((4, 2), dtype=xp.float64))
     with pytest.raises(ValueError, match="bias"):
-        cos_features(x, xp.ones((3, 2), dtype=xp.float64), xp.ones((3,), dtype=xp.float64))
+        rff_features(x, xp.ones((3, 2), dtype=xp.float64), xp.ones((3,), dtype=xp.float64))
     with pytest.raises(ValueError, match="power of two"):
         sorf_projection(x, *(xp.ones((6,), dtype=xp.float64) for _ in range(3)), num_features=2)
     with pytest.raises(ValueError, match="num_features"):
         sorf_projection(x, *(xp.ones((4,), dtype=xp.float64) for _ in range(3)), num_features=5)
-    for f in (relu_features, elu_features):
-        with pytest.raises(ValueError, match=r"\(\.\.\., n, d\)"):
-            f(xp.ones((3,), dtype=xp.float64), xp.ones((3, 2), dtype=xp.float64))
-    with pytest.raises(ValueError, match="redraw"):
-        RFFAttentionKernel(3, 4).to(xp).forward(x, rng=0)
+    with pytest.raises(TypeError, match="use_hadamard must be True or False"):
+        OrthogonalRandomFeatures(3, 4, use_hadamard=1)

@@ -1,20 +1,16 @@
-"""Tests of specref.kernels.spectral: the registered cases, properties of each kernel, and bad input."""
+"""Tests of specref.kernels.spectral (FourierKernel, LearnableSpectralKernel): the registered cases, properties
+of each kernel, and bad input."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from specref.backend import backend_name, to_numpy
+from specref.backend import to_numpy
 from specref.kernels import spectral as sp
-from specref.kernels.spectral import (
-    FourierKernel,
-    LearnableSpectralKernel,
-    PolynomialSpectralKernel,
-    TruncatedSVDKernel,
-    gram_spectral_decomposition,
-)
-from specref.testing.checks import assert_close, check_vjp
+from specref.kernels.spectral import FourierKernel, LearnableSpectralKernel
+from specref.kernels.spectral_eigen import gram_spectral_decomposition
+from specref.testing.checks import assert_close
 from specref.testing.runner import run_case
 
 EPS64 = float(np.finfo(np.float64).eps)
@@ -68,8 +64,10 @@ def test_fourier_bad_input():
         FourierKernel(rank=2, input_dim=8, filter_type="cheby")
     with pytest.raises(ValueError, match="cutoff_freq"):
         FourierKernel(rank=2, input_dim=8, cutoff_freq=0.0)
-    with pytest.raises(ValueError, match="rank must be >= 1"):
+    with pytest.raises(ValueError, match="rank must be a positive integer"):
         FourierKernel(rank=0, input_dim=8)
+    with pytest.raises(TypeError, match="learnable_filter must be True or False"):
+        FourierKernel(rank=2, input_dim=8, learnable_filter=None)
     k = FourierKernel(rank=2, input_dim=4)
     with pytest.raises(ValueError, match=r"\(\.\.\., n, d\)"):
         k.compute(np.ones(4), np.ones((2, 4)))
@@ -102,7 +100,7 @@ def test_learnable_init_state_dict_and_orthogonalize(xp):
 def test_learnable_forward_dispatch_and_zero_eigenvalue_gradient(xp):
     rng = np.random.default_rng(2)
     k = LearnableSpectralKernel(4, 2, seed=0)
-    k = k._replaced({"eigenvalues": np.array([0.0, 0.7])}).to(xp)
+    k = k.with_params({"eigenvalues": np.array([0.0, 0.7])}).to(xp)
     x = _arr(xp, rng.standard_normal((3, 4)))
     phi = k(x)
     assert phi.shape == (3, 2)
@@ -114,6 +112,8 @@ def test_learnable_forward_dispatch_and_zero_eigenvalue_gradient(xp):
 def test_learnable_bad_input():
     with pytest.raises(ValueError, match="larger than the data allows"):
         LearnableSpectralKernel(input_dim=3, rank=4)
+    with pytest.raises(TypeError, match="trainable_eigenvectors must be True or False"):
+        LearnableSpectralKernel(3, 2, trainable_eigenvectors="yes")
     k = LearnableSpectralKernel(3, 2)
     with pytest.raises(ValueError, match=r"\(\.\.\., n, d\)"):
         k.extract_features(np.ones(3))
@@ -123,137 +123,10 @@ def test_learnable_bad_input():
         k.compute(np.ones((2, 3), dtype=np.float32), np.ones((2, 3), dtype=np.float32))  # float64 params
 
 
-# ----------------------------------------------------------------------------------------------------------
-# PolynomialSpectralKernel
-
-
-def test_poly_attention_rotation_invariant_and_exact_at_full_rank(xp):
-    rng = np.random.default_rng(3)
-    q = rng.standard_normal((5, 4)) * [3, 2, 1, 0.5]
-    k = rng.standard_normal((6, 4)) * [3, 2, 1, 0.5]
-    rot, _ = np.linalg.qr(rng.standard_normal((4, 4)))
-    kern = PolynomialSpectralKernel(rank=2, degree=2, normalize=False)
-    a = to_numpy(kern.compute_attention(_arr(xp, q), _arr(xp, k)))
-    a_rot = to_numpy(kern.compute_attention(_arr(xp, q @ rot), _arr(xp, k @ rot)))
-    # Q Pi K^T is invariant under a common rotation of the features (the PCA subspace rotates along);
-    # eigh's eigenvectors carry ~ d eps ||C|| / gap (gap >= 0.1 ||C|| here): 1e-12 is ample
-    assert_close(a_rot, a, rtol=1e-12, reason="eigenvector error d eps ||C||/gap, squared terms")  # see above
-    full = PolynomialSpectralKernel(rank=4, degree=1, coef0=0.0, normalize=False)
-    qc, kc = q - q.mean(0), k - k.mean(0)
-    # Pi = I at full rank: the centred inner products, to a few roundings of 4-term dots
-    got = to_numpy(full.compute_attention(_arr(xp, q), _arr(xp, k)))
-    assert_close(got, qc @ kc.T, rtol=1e-13, reason="U U^T = I to eigh accuracy")  # ~ d eps, times |q||k|/|qk|
-    soft = PolynomialSpectralKernel(rank=2).compute_attention(_arr(xp, q), _arr(xp, k))
-    sums = to_numpy(xp.sum(soft, axis=-1))
-    assert_close(sums, np.ones(5), rtol=8 * EPS64, reason="softmax rows sum to 1")  # 6-term sums and a division
-
-
-def test_poly_compute_matches_formula():
-    rng = np.random.default_rng(4)
-    x, y = rng.standard_normal((3, 4)), rng.standard_normal((2, 4))
-    k = PolynomialSpectralKernel(rank=1, degree=3, coef0=0.5, alpha=0.7).compute(x, y)
-    expected = (0.7 * x @ y.T + 0.5) ** 3 / (np.linalg.norm(x, axis=1)[:, None] * np.linalg.norm(y, axis=1) + 1e-8)
-    assert_close(k, expected, rtol=32 * EPS64, reason="same formula, different summation order")  # 3p + norms
-
-
-def test_poly_bad_input():
-    with pytest.raises(ValueError, match="degree must be >= 0"):
-        PolynomialSpectralKernel(rank=2, degree=-1)
-    k = PolynomialSpectralKernel(rank=5)
-    with pytest.raises(ValueError, match="larger than the data allows"):
-        k.compute_attention(np.ones((3, 4)), np.ones((3, 4)))
-    with pytest.raises(ValueError, match="same last dimension"):
-        k.compute(np.ones((3, 4)), np.ones((3, 5)))
-
-
-def test_poly_attention_vjp_raises_at_a_tie():
-    q = np.array([[1.0, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0]])  # covariance diag(1, 1, 0)/... : tie at cut
-    with pytest.raises(ValueError, match="not differentiable"):
-        k = PolynomialSpectralKernel(rank=1)
-        a = k.compute_attention(q, q)
-        k.compute_attention_vjp(np.ones_like(a), q, q, a)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# TruncatedSVDKernel
-
-
-def test_svd_vjp_with_repeated_singular_values_inside_the_kept_block():
-    # A = X X^T with singular values 4, 4, 0.25: a tie inside the kept block (rank 2) is harmless,
-    # only s_2 > s_3 matters (the projector VJP couples kept and dropped directions only)
-    rng = np.random.default_rng(5)
-    basis, _ = np.linalg.qr(rng.standard_normal((5, 3)))
-    x = basis * [2.0, 2.0, 0.5]
-    k = TruncatedSVDKernel(rank=2, normalize=False)
-    r = check_vjp(lambda a, b: k.compute(a, b), lambda g, a, b, out: k.compute_vjp(g, a, b, out), (x, x.copy()),
-                  argnums=(0, 1), rng=0, error_scale=100.0)
-    r.raise_if_failed()
-
-
-def test_svd_vjp_raises_at_a_tie_across_the_cut():
-    x = np.eye(3)[:, :2] * 1.0  # A = diag(1, 1, 0): s_1 = s_2
-    k = TruncatedSVDKernel(rank=1, normalize=False)
-    a = k.compute(x, x)
-    with pytest.raises(ValueError, match="not differentiable"):
-        k.compute_vjp(np.ones_like(a), x, x, a)
-
-
-def test_svd_rank_at_least_d_is_the_full_product(xp):
-    rng = np.random.default_rng(6)
-    x, y = rng.standard_normal((5, 2)), rng.standard_normal((4, 2))
-    k = TruncatedSVDKernel(rank=3, normalize=False)
-    # A = x y^T has rank 2 <= 3: the truncation is A itself, to the SVD's backward error (~ (n+m) eps)
-    got = to_numpy(k.compute(_arr(xp, x), _arr(xp, y)))
-    assert_close(got, x @ y.T, rtol=64 * EPS64, reason="backward-stable SVD")  # see above
-
-
-def test_svd_randomized(xp):
-    rng = np.random.default_rng(7)
-    x, y = rng.standard_normal((2, 30, 3)), rng.standard_normal((25, 3))
-    exact = TruncatedSVDKernel(rank=3).compute(_arr(xp, x), _arr(xp, y))
-    rand = TruncatedSVDKernel(rank=3, use_randomized=True)
-    got = rand.compute(_arr(xp, x), _arr(xp, y), rng=0)
-    # A has rank 3 = r: the range finder captures range(A) exactly, so the two agree to rounding of the
-    # QR/SVD of 30 x 13 matrices (condition s_1/s_3 < 100 for these draws): 1e-11
-    assert_close(to_numpy(got), to_numpy(exact), rtol=1e-11, reason="exact range capture at rank(A) = r")  # see above
-    again = rand.compute(_arr(xp, x), _arr(xp, y), rng=0)
-    assert_close(to_numpy(again), to_numpy(got), rtol=0.0, reason="same seed, same draw")  # deterministic
-    x32 = xp.asarray(np.asarray(x, dtype=np.float32))
-    y32 = xp.asarray(np.asarray(y, dtype=np.float32))
-    assert "float32" in str(rand.compute(x32, y32, rng=0).dtype)
-    with pytest.raises(ValueError, match="rng="):
-        rand.compute(_arr(xp, x), _arr(xp, y))
-    with pytest.raises(NotImplementedError):
-        rand.compute_vjp(got, _arr(xp, x), _arr(xp, y), got)
-
-
-def test_svd_bad_input():
-    k = TruncatedSVDKernel(rank=4)
-    with pytest.raises(ValueError, match="larger than the data allows"):
-        k.compute(np.ones((3, 5)), np.ones((6, 5)))
-    with pytest.raises(ValueError, match=r"\(\.\.\., n, d\)"):
-        k.compute(np.ones(5), np.ones((6, 5)))
-    with pytest.raises(ValueError, match="rank must be >= 1"):
-        TruncatedSVDKernel(rank=0)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# spectral_decomposition (spectrans's SpectralKernel method)
-
-
-def test_spectral_decomposition(xp):
-    rng = np.random.default_rng(8)
-    x = rng.standard_normal((2, 5, 3))
-    vecs, vals = gram_spectral_decomposition(_arr(xp, x), 2, normalize=False)
-    g = x @ np.swapaxes(x, -1, -2)
-    top = np.linalg.eigvalsh(g)[..., -2:]
-    # eigh eigenvalues are backward stable: |error| <= few n eps ||G||
-    assert_close(to_numpy(vals), top, rtol=64 * EPS64, reason="eigh accuracy")  # see above
-    v = to_numpy(vecs)
-    assert_close(g @ v, v * to_numpy(vals)[..., None, :], rtol=1e-13, reason="eigenpairs G v = lambda v")  # n eps ||G||
-    _, normed = TruncatedSVDKernel(rank=2).spectral_decomposition(_arr(xp, x))
-    expected = top / (top.sum(-1, keepdims=True) + 1e-8)
-    assert_close(to_numpy(normed), expected, rtol=64 * EPS64, reason="trace normalization")  # eigh accuracy
-    with pytest.raises(ValueError, match="larger than the data allows"):
-        gram_spectral_decomposition(_arr(xp, x), 6)
-    assert backend_name(xp) in ("numpy", "strict", "cupy")
+def test_spectral_decomposition_is_spectrans_gram_decomposition(xp):
+    x = _arr(xp, np.random.default_rng(9).standard_normal((2, 5, 6)))
+    for kern in (FourierKernel(rank=3, input_dim=6), LearnableSpectralKernel(6, 3, normalize=False)):
+        vecs, vals = kern.spectral_decomposition(x)
+        ref_vecs, ref_vals = gram_spectral_decomposition(x, 3, kern.normalize)
+        assert_close(to_numpy(vals), to_numpy(ref_vals), rtol=0.0, reason="the same function")  # identical
+        assert_close(to_numpy(vecs), to_numpy(ref_vecs), rtol=0.0, reason="the same function")  # identical

@@ -15,13 +15,9 @@ import math
 
 import numpy as np
 
-from specref.kernels.rff_structured import (
-    OrthogonalRandomFeatures,
-    RFFAttentionKernel,
-    cos_features,
-    orthogonal_gaussian_matrix,
-    positive_features,
-)
+from specref.kernels.attention_features import RFFAttentionKernel, positive_features
+from specref.kernels.rff import rff_features, sample_orthogonal_gaussian_frequencies
+from specref.kernels.rff_structured import OrthogonalRandomFeatures
 
 # Gram errors of i.i.d. vs orthogonal features: d = 16 inputs, one orthogonal block (m = d, where the
 # coupling matters most), sigma = sqrt(d) so that |x - y| / sigma ~ sqrt(2) and kernel values are ~0.4
@@ -30,7 +26,7 @@ D, N_POINTS, R_MSE = 16, 24, 400
 
 
 def _gram_mse(x, k_exact, w, b):
-    phi = np.asarray(cos_features(x, w, b))
+    phi = np.asarray(rff_features(x, w, b))
     return float(np.mean((phi @ phi.T - k_exact) ** 2))
 
 
@@ -80,9 +76,9 @@ def test_chi_norm_orthogonal_features_are_unbiased():
     fixed = np.empty(r)
     gen = np.random.default_rng(1)
     for s in range(r):
-        w = orthogonal_gaussian_matrix(gen, d, m, norms="fixed")
+        w = sample_orthogonal_gaussian_frequencies(gen, d, m, norms="fixed")
         b = gen.uniform(0, 2 * math.pi, m)
-        fixed[s] = (cos_features(x, w, b) @ cos_features(y, w, b).T)[0, 0]
+        fixed[s] = (rff_features(x, w, b) @ rff_features(y, w, b).T)[0, 0]
     se_fixed = fixed.std(ddof=1) / math.sqrt(r)
     assert abs(fixed.mean() - k) > 5 * se_fixed, f"fixed norms look unbiased: {fixed.mean():.5f}"
     assert abs(fixed.mean() - 0.0568187) <= 5 * se_fixed, f"fixed norms: {fixed.mean():.5f} vs Bessel 0.05682"
@@ -107,7 +103,7 @@ def test_favor_plus_positive_features_are_unbiased_and_positive():
         px, py = positive_features(x, p), positive_features(y, p)
         assert np.all(px > 0) and np.all(py > 0)
         iid[s] = (px @ py.T)[0, 0]
-        q = orthogonal_gaussian_matrix(100_000 + s, d, m)
+        q = sample_orthogonal_gaussian_frequencies(100_000 + s, d, m)
         orth[s] = (positive_features(x, q) @ positive_features(y, q).T)[0, 0]
     se = math.sqrt(v / r)
     assert abs(iid.mean() - exact) <= 5 * se, f"iid mean {iid.mean():.5f} vs {exact:.5f}, SE {se:.2e}"

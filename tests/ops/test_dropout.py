@@ -92,6 +92,19 @@ def test_bad_inputs(xp):
         dropout_mask(None, (2, 3), 0.5, xp=xp)
 
 
+@pytest.mark.parametrize("p", ["0.5", True, None, [0.5]])
+def test_p_of_a_wrong_type_is_a_type_error(p, xp):
+    # specref._args.check_probability: a wrong type is a TypeError, a wrong value a ValueError, everywhere
+    x = _arr(xp, np.ones((2, 3)))
+    mask = dropout_mask(0, (2, 3), 0.5, xp=xp)
+    with pytest.raises(TypeError, match="real number"):
+        dropout(x, mask=mask, p=p)
+    with pytest.raises(TypeError, match="real number"):
+        dropout_vjp(x, x, x, mask=mask, p=p)
+    with pytest.raises(TypeError, match="real number"):
+        dropout_mask(0, (2, 3), p, xp=xp)
+
+
 def test_wrong_vjp_fails():
     def dropout_vjp_unscaled(dy, x, y, *, mask, p):
         return dy * mask  # forgets the 1 / (1 - p) of inverted dropout

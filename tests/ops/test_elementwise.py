@@ -174,6 +174,15 @@ def test_gelu_bad_approximate_and_softshrink_bad_lambd(xp):
         gelu(x, approximate="erf")
     with pytest.raises(ValueError, match="lambd"):
         softshrink(x, lambd=-0.1)
+    # specref._args.check_nonnegative_float: a finite number >= 0 (torch accepts inf; specref refuses it)
+    for bad in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="lambd"):
+            softshrink(x, lambd=bad)
+        with pytest.raises(ValueError, match="lambd"):
+            softshrink_vjp(x, x, x, lambd=bad)
+    for bad in ("0.5", None, True):
+        with pytest.raises(TypeError, match="lambd"):
+            softshrink(x, lambd=bad)
 
 
 def test_gelu_exact_is_accurate_for_negative_x():

@@ -134,6 +134,18 @@ def test_bad_inputs(xp):
         layer_norm(x, axis=2)
     with pytest.raises(ValueError, match="eps"):
         layer_norm(x, eps=-1.0)
+    with pytest.raises(ValueError, match="eps"):
+        layer_norm(x, eps=float("inf"))
+    with pytest.raises(TypeError, match="eps"):
+        layer_norm(x, eps="1e-5")
+    with pytest.raises(TypeError, match="axis"):
+        layer_norm(x, axis=1.0)
+    with pytest.raises(TypeError, match="axis"):
+        layer_norm_vjp(x, x, None, None, x, axis=True)
+    with pytest.raises(ValueError, match="out of range"):
+        layer_norm_vjp(x, x, None, None, x, axis=-3)
+    # a NumPy integer is an integer (specref._args.normalize_axis)
+    np.testing.assert_array_equal(to_numpy(layer_norm(x, axis=np.int64(0))), to_numpy(layer_norm(x, axis=0)))
 
 
 def test_wrong_vjp_fails():

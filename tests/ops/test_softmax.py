@@ -75,6 +75,13 @@ def test_bad_inputs(xp):
         softmax(xp.asarray(np.array([1, 2])))
     with pytest.raises(ValueError, match="out of range"):
         softmax(_arr(xp, np.ones((2, 3))), axis=2)
+    x = _arr(xp, np.ones((2, 3)))
+    with pytest.raises(ValueError, match="out of range"):
+        softmax_vjp(x, x, x, axis=-3)
+    with pytest.raises(TypeError, match="axis"):
+        softmax(x, axis=1.0)
+    with pytest.raises(TypeError, match="axis"):
+        softmax_vjp(x, x, x, axis=None)
 
 
 def test_wrong_vjp_fails():

@@ -9,6 +9,12 @@ import numpy as np
 import pytest
 
 from specref.backend import random_normal
+from specref.demo import (
+    demo_dense_dft,
+    demo_dense_dft_adjoint,
+    demo_scaled_softplus,
+    demo_scaled_softplus_vjp,
+)
 from specref.testing import (
     assert_close,
     check_adjoint,
@@ -16,12 +22,6 @@ from specref.testing import (
     check_no_mutation,
     check_vjp,
     error_report,
-)
-from specref.testing.demo import (
-    demo_dense_dft,
-    demo_dense_dft_adjoint,
-    demo_scaled_softplus,
-    demo_scaled_softplus_vjp,
 )
 
 # ------------------------------------------------------------------------------------------------------
@@ -110,6 +110,13 @@ def test_dense_adjoint_catches_r_linear_sign_error(rng):
 def test_dense_adjoint_refuses_large_spaces(rng):
     with pytest.raises(ValueError, match="real coordinates"):
         check_dense_adjoint(_rlin, _rlin_adjoint, rng.standard_normal(1000))
+
+
+def test_dense_adjoint_skips_large_spaces_when_asked(rng):
+    r = check_dense_adjoint(_rlin, _rlin_adjoint, rng.standard_normal(1000), skip_large=True)
+    assert r.check == "dense_adjoint" and r.passed is None
+    assert r.reason == "spaces of 1000 and 2000 real coordinates exceed 256; the dot test covers this size"
+    check_dense_adjoint(_rlin, _rlin_adjoint, rng.standard_normal(5), skip_large=True).raise_if_failed()
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -267,17 +267,20 @@ def test_bad_types(xp):
     for f in (C.dst, C.idst):
         with pytest.raises(ValueError, match="accepted types: 1, 2, 3, 4"):
             f(x, type=0)
-    for bad in (True, 2.0, "2", None):
-        with pytest.raises(ValueError, match="accepted types"):
+    for bad in (True, 2.0, "2", None):  # a wrong type is a TypeError (_args.as_int; scipy raises one too)
+        with pytest.raises(TypeError, match="type must be an integer"):
             C.dct(x, type=bad)
+    assert tuple(C.dct(x, type=np.int64(3)).shape) == (4,)  # NumPy integers are integers
     with pytest.raises(ValueError, match="accepted types"):
         C.dctn(x, type=5)
 
 
 def test_bad_norm_axis_n(xp):
     x = draw(xp, (3, 4))
-    with pytest.raises(ValueError, match="norm must be one of"):
+    with pytest.raises(ValueError, match=r"unknown norm 'orthonormal'; accepted: 'backward', 'ortho', 'forward'"):
         C.dct(x, norm="orthonormal")
+    with pytest.raises(ValueError, match="unknown norm 1"):  # the one _args.check_norm message
+        C.idst(x, norm=1)
     with pytest.raises(ValueError, match="out of range"):
         C.dst(x, axis=2)
     with pytest.raises(ValueError, match="out of range"):
@@ -286,8 +289,11 @@ def test_bad_norm_axis_n(xp):
         C.dct(x, n=0)
     with pytest.raises(TypeError, match="integer"):
         C.dct(x, n=2.5)
-    with pytest.raises(TypeError, match="orthogonalize"):
-        C.dct(x, orthogonalize="yes")
+    for bad in ("yes", "no", 0, 1):  # None, True or False, as scipy; nothing truthy (_args.check_flag)
+        with pytest.raises(TypeError, match="orthogonalize must be True or False"):
+            C.dct(x, orthogonalize=bad)
+    assert_close(C.dct(x, norm="ortho", orthogonalize=None), C.dct(x, norm="ortho", orthogonalize=True), rtol=0.0,
+                 reason="None means norm == 'ortho': the same chain")
     with pytest.raises(ValueError, match="different lengths"):
         C.dctn(x, s=(2, 3), axes=(0,))
     with pytest.raises(ValueError, match="twice"):

@@ -250,6 +250,13 @@ def test_errors():
         interpolate_periodic_adjoint(np.zeros((3, 5)), input_shape=None, size=5)
     with pytest.raises(ValueError, match="unknown interpolation kind"):
         interpolation_matrix(3, 4, kind="cubic")
+    for bad in ("no", 1, None):  # a flag, not anything truthy (_args.check_flag), in every entry point
+        with pytest.raises(TypeError, match="align_corners must be True or False"):
+            interpolate_linear(x, size=3, align_corners=bad)
+        with pytest.raises(TypeError, match="align_corners must be True or False"):
+            interpolate_bilinear_adjoint(np.zeros((2, 2)), input_shape=(3, 4), size=(2, 2), align_corners=bad)
+        with pytest.raises(TypeError, match="align_corners must be True or False"):
+            interpolation_matrix(3, 4, align_corners=bad)
 
 
 @pytest.mark.parametrize("name", ["interpolate_linear", "interpolate_bilinear", "interpolate_periodic"])

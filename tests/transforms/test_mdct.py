@@ -203,8 +203,11 @@ def test_mdct_errors(xp):
     x = draw(xp, (12,))
     with pytest.raises(ValueError, match="even frame_length"):
         C.mdct(x, frame_length=7)
-    with pytest.raises(ValueError, match="even frame_length"):
-        C.mdct(x, frame_length=0)
+    for bad in (0, -2):  # _args.check_positive_int, then the evenness rule
+        with pytest.raises(ValueError, match="frame_length must be a positive integer"):
+            C.mdct(x, frame_length=bad)
+    with pytest.raises(TypeError, match="frame_length must be an integer, got the bool"):
+        C.mdct(x, frame_length=True)
     with pytest.raises(TypeError, match="integer"):
         C.mdct(x, frame_length=4.0)
     with pytest.raises(ValueError, match="multiple of the hop N"):

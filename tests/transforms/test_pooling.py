@@ -63,8 +63,12 @@ def test_norms_rescale(xp):
     tol = 2 * c_of(9, 4) * EPS  # two computations within c eps each
     assert_close(spectral_pool(x, size=4, norm="backward"), base * 9 / 4, rtol=tol, reason="2 c eps")
     assert_close(spectral_pool(x, size=4, norm="ortho"), base * math.sqrt(9 / 4), rtol=tol, reason="2 c eps")
-    with pytest.raises(ValueError, match="norm must be one of"):
-        spectral_pool(x, size=4, norm=None)
+    # None means "backward", as for every norm in specref (specref._args.check_norm); the default is "forward"
+    assert np.array_equal(to_numpy(spectral_pool(x, size=4, norm=None)),
+                          to_numpy(spectral_pool(x, size=4, norm="backward")))
+    y = spectral_pool(x, size=4, norm=None)
+    assert np.array_equal(to_numpy(spectral_pool_adjoint(y, input_shape=(9,), size=4, norm=None)),
+                          to_numpy(spectral_pool_adjoint(y, input_shape=(9,), size=4, norm="backward")))
 
 
 def test_nyquist_rule_by_hand():
@@ -99,6 +103,24 @@ def test_resize_spectrum_is_the_documented_matrix():
         np.testing.assert_array_equal(got, mat, err_msg=f"{n} -> {m}")
         adj = resize_spectrum_adjoint(np.eye(m, dtype=complex), input_shape=(m, n)).T
         np.testing.assert_array_equal(adj, mat.T, err_msg=f"adjoint {n} -> {m}")
+
+
+def test_resize_spectrum_adjoint_takes_the_forwards_m():
+    y = draw(np, (2, 5), complex_input=True)
+    plain = resize_spectrum_adjoint(y, input_shape=(2, 8))
+    assert np.array_equal(resize_spectrum_adjoint(y, input_shape=(2, 8), m=5), plain)
+    with pytest.raises(ValueError, match="pass the shape of the forward's input"):
+        resize_spectrum_adjoint(y, input_shape=(2, 8), m=4)
+
+
+def test_chain_is_the_fourier_core_in_the_one_builder():
+    """structural.axis_chain with the core to_complex, c2c, T, c2c^H, scale, Re: the scale before Re."""
+    from specref.transforms.pooling import _pool_chain
+
+    names = [step.name for step in _pool_chain((3, 8), 5, 0, "forward", True)]
+    assert names == ["move_axis", "to_complex", "c2c", "resize_spectrum", "c2c", "scale", "real_part", "move_axis"]
+    names = [step.name for step in _pool_chain((3, 8), 5, -1, "ortho", False)]
+    assert names == ["c2c", "resize_spectrum", "c2c", "scale"]
 
 
 def test_constant_stays_constant(xp):
@@ -237,7 +259,7 @@ def test_errors(xp):
         spectral_pool(x, size=2.5)
     with pytest.raises(ValueError, match="out of range"):
         spectral_pool(x, size=2, axis=2)
-    with pytest.raises(ValueError, match="norm must be one of"):
+    with pytest.raises(ValueError, match="unknown norm 'values'; accepted: 'backward', 'ortho', 'forward'"):
         spectral_pool(x, size=2, norm="values")
     with pytest.raises(ValueError, match="input length"):
         spectral_pool(xp.zeros((3, 0)), size=2)

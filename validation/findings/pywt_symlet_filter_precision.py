@@ -17,7 +17,7 @@ choice is the minimum-phase one), and pywt's tables differ by 3.4e-13 and 3.6e-1
 
 Consequence: pywt.waverec(pywt.wavedec(x, "sym3")) reconstructs x to ~1e-11, not ~1e-16; specref, which
 reads its filters from pywt (the authority it matches), inherits this, and its tests exclude symlets from the
-eps-level perfect-reconstruction check (tests/transforms/test_wavelet.py, PR_EXACT).
+eps-level perfect-reconstruction check (tests/transforms/test_wavelet_dwt.py, PR_EXACT).
 
 Exit status 0 when the finding reproduces (sym3 orthogonality defect > 1e-12 while db3's is < 1e-15).
 """

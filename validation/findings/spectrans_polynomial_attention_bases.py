@@ -29,7 +29,7 @@ def main() -> int:
     except ImportError as exc:
         print(f"spectrans/torch not importable: {exc}")
         return 2
-    from specref.kernels.spectral import PolynomialSpectralKernel
+    from specref.kernels.spectral_eigen import PolynomialSpectralKernel
 
     rng = np.random.default_rng(11)
     d = 4

@@ -30,7 +30,7 @@ def main() -> int:
     except ImportError as exc:
         print(f"spectrans/torch not importable: {exc}")
         return 2
-    from specref.kernels.spectral import TruncatedSVDKernel
+    from specref.kernels.spectral_eigen import TruncatedSVDKernel
 
     rng = np.random.default_rng(3)
     n, m, d, r = 40, 30, 12, 3

@@ -73,7 +73,7 @@ def main() -> int:
           f"{np.round(row1 * (n * n * (n - 1) / 3) ** 0.5, 6)} (a ramp, norm sqrt((n+1)/n), not 1)")
     print(f"expected S_8 (rows 2..7 x sqrt 8):\n{np.round(s[2:] * 8**0.5, 4)}")
     try:
-        from specref.transforms.hadamard import slant
+        from specref.transforms.slant import slant
 
         got = slant(np.eye(n), axis=0)
         print(f"specref slant vs expected: max difference {np.abs(got - s).max():.3g}")

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
+from specref._args import check_flag, check_nonnegative_float, check_positive_int, check_probability, normalize_axis
 from specref.backend import (
     backend_name,
     device_of,
@@ -45,58 +45,47 @@ from specref.backend import (
 from specref.layers.base import Layer, check_sequence_input
 from specref.ops.dropout import dropout as _dropout
 from specref.ops.dropout import dropout_vjp as _dropout_vjp
+from specref.testing.checks import CheckResult
 from specref.testing.tolerances import fft_error_scale, summation_factor
 
 __all__ = ["Verification", "MixingLayer", "UnitaryMixingLayer", "FilterMixingLayer"]
 
 
-@dataclass(frozen=True)
-class Verification:
-    """The outcome of a ``verify_*`` method: truthy exactly when the check passed.
+class Verification(CheckResult):
+    """The outcome of a ``verify_*`` method: a :class:`specref.testing.checks.CheckResult` that is truthy
+    exactly when the check passed.
+
+    Built as ``Verification(passed, measured, tolerance, reason)``; ``check`` names the method's check
+    (``"energy_preservation"``, ``"orthogonality"``). ``message()`` and ``raise_if_failed()`` come from
+    ``CheckResult``.
 
     Attributes
     ----------
     passed : bool
         ``measured <= tolerance``.
     measured : float
-        The defect measured (e.g. the largest relative energy change, or ``max |Q^H Q - I|``).
+        The defect measured (e.g. the largest relative energy change, or ``max |Q^H Q - I|``); the
+        ``max_error`` of ``CheckResult``.
     tolerance : float
-        The bound the defect is compared with.
+        The bound the defect is compared with; the ``bound`` of ``CheckResult``.
     reason : str
         What was measured and how the tolerance is derived.
     """
 
-    passed: bool
-    measured: float
-    tolerance: float
-    reason: str
+    def __init__(self, passed: bool, measured: float, tolerance: float, reason: str, *,
+                 check: str = "verification"):
+        super().__init__(check, measured, tolerance, bool(passed), reason)
+
+    @property
+    def measured(self) -> float:
+        return self.max_error
+
+    @property
+    def tolerance(self) -> float:
+        return self.bound
 
     def __bool__(self) -> bool:
         return bool(self.passed)
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
-
-
-def _probability(value, name: str = "dropout") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a float in [0, 1), got {type(value).__name__}")
-    if not 0.0 <= float(value) < 1.0:  # also refuses NaN
-        raise ValueError(f"{name} must be a float in [0, 1), got {value!r}")
-    return float(value)
-
-
-def _nonnegative(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a non-negative float, got {type(value).__name__}")
-    if not float(value) >= 0.0:  # also refuses NaN
-        raise ValueError(f"{name} must be a non-negative float, got {value!r}")
-    return float(value)
 
 
 def _resolve_xp(xp):
@@ -144,9 +133,9 @@ class MixingLayer(Layer):
     linear_in_input: bool = False
 
     def __init__(self, hidden_dim: int, dropout: float = 0.0, norm_eps: float = 1e-5):
-        self.hidden_dim = _positive_int(hidden_dim, "hidden_dim")
-        self.dropout = _probability(dropout)
-        self.norm_eps = _nonnegative(norm_eps, "norm_eps")
+        self.hidden_dim = check_positive_int(hidden_dim, "hidden_dim")
+        self.dropout = check_probability(dropout, "dropout")
+        self.norm_eps = check_nonnegative_float(norm_eps, "norm_eps")
         self._init_arrays({}, {})
 
     # ------------------------------------------------------------------------------------------------
@@ -277,7 +266,7 @@ class MixingLayer(Layer):
         if not self.linear_in_input:
             raise TypeError(f"{type(self).__name__} is not linear in its input; it has no matrix")
         xp = _resolve_xp(xp)
-        n = _positive_int(sequence_length, "sequence_length")
+        n = check_positive_int(sequence_length, "sequence_length")
         size = n * self.hidden_dim
         basis = xp.reshape(xp.eye(size, dtype=getattr(xp, dtype)), (size, n, self.hidden_dim))
         layer = self if self.dtype is None else self.astype(dtype).to(backend_name(xp))
@@ -314,7 +303,7 @@ class UnitaryMixingLayer(MixingLayer):
     def __init__(self, hidden_dim: int, dropout: float = 0.0, norm_eps: float = 1e-5,
                  energy_tolerance: float = 1e-4):
         super().__init__(hidden_dim, dropout, norm_eps)
-        self.energy_tolerance = _nonnegative(energy_tolerance, "energy_tolerance")
+        self.energy_tolerance = check_nonnegative_float(energy_tolerance, "energy_tolerance")
 
     def verify_energy_preservation(self, input_tensor, output_tensor=None, *, tolerance: float | None = None
                                    ) -> Verification:
@@ -371,9 +360,9 @@ class UnitaryMixingLayer(MixingLayer):
                       f"tolerance (2c + 2(log2 m + 3)) eps + (c eps)^2 with c = {c:.3g} (forward error scale), "
                       f"m = {m}, eps = {eps:.3g}")
         else:
-            tol = _nonnegative(tolerance, "tolerance")
+            tol = check_nonnegative_float(tolerance, "tolerance")
             reason = f"max over batch of |E_y - E_x| / E_x; tolerance {tol:.3g} given by the caller"
-        return Verification(measured <= tol, measured, tol, reason)
+        return Verification(measured <= tol, measured, tol, reason, check="energy_preservation")
 
     def verify_orthogonality(self, transform_matrix=None, *, sequence_length: int | None = None,
                              tolerance: float | None = None) -> Verification:
@@ -419,9 +408,9 @@ class UnitaryMixingLayer(MixingLayer):
             reason = (f"max |Q^H Q - I| for {what}; tolerance (2c + m + 2) eps + (c eps)^2 with c = {c:.3g}, "
                       f"m = {m}, eps = {eps:.3g}")
         else:
-            tol = _nonnegative(tolerance, "tolerance")
+            tol = check_nonnegative_float(tolerance, "tolerance")
             reason = f"max |Q^H Q - I| for {what}; tolerance {tol:.3g} given by the caller"
-        return Verification(measured <= tol, measured, tol, reason)
+        return Verification(measured <= tol, measured, tol, reason, check="orthogonality")
 
 
 class FilterMixingLayer(MixingLayer):
@@ -440,8 +429,8 @@ class FilterMixingLayer(MixingLayer):
     def __init__(self, hidden_dim: int, sequence_length: int, dropout: float = 0.0, norm_eps: float = 1e-5,
                  learnable_filters: bool = True):
         super().__init__(hidden_dim, dropout, norm_eps)
-        self.sequence_length = _positive_int(sequence_length, "sequence_length")
-        self.learnable_filters = bool(learnable_filters)
+        self.sequence_length = check_positive_int(sequence_length, "sequence_length")
+        self.learnable_filters = check_flag(learnable_filters, "learnable_filters")
 
     def get_spectral_properties(self) -> dict:
         """Properties of a frequency-domain filter, as spectrans states them (subclasses refine them)."""
@@ -494,9 +483,7 @@ class FilterMixingLayer(MixingLayer):
         xp = namespace(h)
         if not 0.0 <= float(cutoff) <= 1.0:
             raise ValueError(f"cutoff is a fraction of the Nyquist frequency in [0, 1], got {cutoff!r}")
-        axis = axis % h.ndim if -h.ndim <= axis < h.ndim else None
-        if axis is None:
-            raise ValueError(f"axis out of range for a response of shape {tuple(h.shape)}")
+        axis = normalize_axis(axis, h.ndim)
         n = int(h.shape[axis])
         two_pi = 2.0 * math.pi
         hc = h if is_complex(h) else xp.astype(h, xp.complex128 if dtype_name(h.dtype) == "float64"

@@ -13,29 +13,33 @@ backward: the forward's lines in reverse, each one adjoint of a linear step. For
 - :class:`SeparableFourierMixing`: :math:`\operatorname{Re} \mathcal F_D \operatorname{Re} \mathcal F_N\, x`,
   as spectrans.
 
-The derivations (forward equations (1)-(17), backward line by line) are on docs/layers/fourier_mixing.md; the
-comments in each ``backward`` cite them. Where specref departs from spectrans (RealFourierMixing is the
-identity there, drops a column for odd D; dropout on a complex output raises there) the docs page says why,
-and validation/findings/ records the difference.
+The four share one forward (input checks, the class's ``_mix`` hook, the output dropout) and one backward
+(cotangent checks, the dropout's VJP, the class's ``_mix_adjoint`` hook); FourierMixing and FourierMixing1D
+differ only in their ``_transform`` hook. The derivations (forward equations (1)-(19), backward line by line)
+are on docs/layers/fourier_mixing.md; the comments in each hook cite them. The Hermitian rebuild of
+RealFourierMixing is the linear operator pair :mod:`specref.transforms.hermitian`.
+
+Where specref departs from spectrans (RealFourierMixing is the identity there, drops a column for odd D;
+dropout on a complex output raises there) the docs page says why, and validation/findings/ records the
+difference.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-from specref._args import check_input_shape
+from specref._args import check_cotangent_shape, check_flag, check_norm
 from specref.backend import device_of, finfo_eps, is_complex, namespace, to_numpy
 from specref.layers.base import layer_case
 from specref.layers.mixing.base import UnitaryMixingLayer
 from specref.ops.complex import real, real_adjoint
-from specref.testing.case import Case, Inputs
+from specref.testing.case import Inputs
 from specref.testing.checks import CheckResult, error_report
 from specref.testing.tolerances import fft_error_scale, reference_bound
 from specref.transforms.fourier import (
-    NORMS,
-    check_norm,
     fft,
     fft2,
     fft2_adjoint,
@@ -43,6 +47,7 @@ from specref.transforms.fourier import (
     rfft2,
     rfft2_adjoint,
 )
+from specref.transforms.hermitian import hermitian_real_2d, hermitian_real_2d_adjoint
 from specref.transforms.structural import to_complex_adjoint
 
 __all__ = [
@@ -50,26 +55,10 @@ __all__ = [
     "FourierMixing1D",
     "RealFourierMixing",
     "SeparableFourierMixing",
-    "hermitian_real_2d",
-    "hermitian_real_2d_adjoint",
+    "FourierMixingCtx",
+    "RealFourierMixingCtx",
+    "SeparableFourierMixingCtx",
 ]
-
-
-def _fft_norm(fft_norm) -> str:
-    """The FFT norm name; ValueError naming the accepted ones (None means "backward", as numpy/torch)."""
-    try:
-        return check_norm(fft_norm)
-    except ValueError:
-        accepted = ", ".join(repr(n) for n in ("ortho", *[m for m in NORMS if m != "ortho"]))
-        raise ValueError(f"unknown fft_norm {fft_norm!r}; accepted: {accepted} (None means 'backward')") from None
-
-
-def _check_cotangent(dy, ctx, *, complex_output: bool, layer: str):
-    if tuple(dy.shape) != tuple(ctx.input_shape):
-        raise ValueError(f"{layer}.backward: dy has shape {tuple(dy.shape)}, the output has {ctx.input_shape}")
-    if is_complex(dy) != complex_output:
-        kind = "complex" if complex_output else "real"
-        raise TypeError(f"{layer}.backward: the output is {kind}, so dy must be {kind}")
 
 
 def _to_input_space(g, ctx):
@@ -78,88 +67,111 @@ def _to_input_space(g, ctx):
 
 
 # ----------------------------------------------------------------------------------------------------------
-# the real part of a 2-D spectrum from its half: the linear step RealFourierMixing adds to rfft2
-
-
-def _reverse_rows(v):
-    r"""The permutation :math:`(Pv)_k = v_{(-k) \bmod N}` along axis -2 (an involution, so :math:`P^T = P`)."""
-    xp = namespace(v)
-    return xp.concat([v[..., :1, :], xp.flip(v[..., 1:, :], axis=-2)], axis=-2)
-
-
-def hermitian_real_2d(r, *, n: int):
-    r"""The real part of a full 2-D spectrum of real data from the real part of its ``rfft2`` half.
-
-    For real :math:`x` of shape (..., N, n), :math:`X = \mathcal F_{N,n} x` satisfies
-    :math:`X_{k,l} = \overline{X_{-k,-l}}` (indices mod N and n), so
-    :math:`\operatorname{Re} X_{k,l} = \operatorname{Re} X_{-k,-l}`. ``rfft2`` keeps the columns
-    :math:`l < h = \lfloor n/2\rfloor + 1`; given :math:`R = \operatorname{Re} X_{:, :h}` this returns
-
-    .. math::
-
-        Y_{k,l} = R_{k,l} \quad (l < h), \qquad Y_{k,l} = R_{(-k) \bmod N,\; n - l} \quad (h \le l < n),
-
-    so :math:`Y = \operatorname{Re} X` for odd and even n (the columns :math:`n - l` run over
-    :math:`1, \dots, n - h`, never DC nor the even-n Nyquist column). It is a real linear map
-    :math:`E` (copies and one permutation), the step of docs/layers/fourier_mixing.md eq. (12).
-
-    Parameters
-    ----------
-    r : real array (..., N, n // 2 + 1)
-    n : int
-        The length of the last axis of the full spectrum.
-
-    Returns
-    -------
-    real array (..., N, n)
-    """
-    xp = namespace(r)
-    h = n // 2 + 1
-    if r.ndim < 2 or r.shape[-1] != h:
-        raise ValueError(f"hermitian_real_2d: r must have shape (..., N, {h}) for n = {n}, got {tuple(r.shape)}")
-    tail = r[..., :, 1:n - h + 1]  # columns 1 .. n - h: the mirrors of columns n - 1 .. h
-    return xp.concat([r, _reverse_rows(xp.flip(tail, axis=-1))], axis=-1)
-
-
-def hermitian_real_2d_adjoint(y, *, input_shape, n: int):
-    r"""Adjoint (transpose) of :func:`hermitian_real_2d`: fold the mirrored columns back.
-
-    :math:`E^T \bar Y` keeps :math:`\bar Y_{:, :h}` and adds to column :math:`j \in [1, n - h]` the
-    entries :math:`\bar Y_{(-k) \bmod N,\; n - j}`; the flip along each axis is its own transpose
-    (docs/layers/fourier_mixing.md eq. (13)).
-
-    Parameters
-    ----------
-    y : real array (..., N, n)
-    input_shape : tuple
-        The shape of the forward's input, (..., N, n // 2 + 1).
-    n : int
-    """
-    xp = namespace(y)
-    input_shape = check_input_shape(input_shape)
-    h = n // 2 + 1
-    expected = (*input_shape[:-1], n)
-    if tuple(y.shape) != expected or input_shape[-1] != h:
-        raise ValueError(f"hermitian_real_2d_adjoint: y has shape {tuple(y.shape)}, expected {expected} for "
-                         f"input_shape {input_shape} and n = {n}")
-    folded = xp.flip(_reverse_rows(y[..., :, h:]), axis=-1)  # lands on columns 1 .. n - h
-    return xp.concat([y[..., :, :1], y[..., :, 1:n - h + 1] + folded, y[..., :, n - h + 1:h]], axis=-1)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# the layers
+# contexts
 
 
 @dataclass(frozen=True)
 class FourierMixingCtx:
-    """What FourierMixing.backward reads: the input's shape and kind, the dropout mask (None if inactive)."""
+    """What the backward of FourierMixing and FourierMixing1D reads: the input's shape and kind, and the
+    dropout mask (None if inactive)."""
 
     input_shape: tuple
     complex_input: bool
     mask: object
 
 
-class FourierMixing(UnitaryMixingLayer):
+@dataclass(frozen=True)
+class RealFourierMixingCtx(FourierMixingCtx):
+    """What RealFourierMixing.backward reads: :class:`FourierMixingCtx` plus ``half_shape``, the shape of
+    rfft2's half spectrum (None when the complex-FFT path ran)."""
+
+    half_shape: tuple | None = None
+
+
+@dataclass(frozen=True)
+class SeparableFourierMixingCtx(FourierMixingCtx):
+    """What SeparableFourierMixing.backward reads (the fields of :class:`FourierMixingCtx`)."""
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the shared forward and backward
+
+
+class _FourierMixingBase(UnitaryMixingLayer):
+    """Forward: check the input, mix (a subclass's hook), output dropout; backward: check the cotangent,
+    dropout VJP, the mix's adjoint (the subclass's other hook). No parameters.
+
+    Hooks: ``_mix(x) -> (h, ctx_fields)`` (the forward before dropout, and the extra fields of the class's
+    ctx), ``_mix_adjoint(dh, ctx) -> dx``, and the property ``complex_output``.
+    """
+
+    linear_in_input = True
+    _ctx_class = FourierMixingCtx
+
+    @property
+    def complex_output(self) -> bool:
+        """Whether the output is complex (FourierMixing and FourierMixing1D with ``keep_complex``)."""
+        return False
+
+    def _mix(self, x) -> tuple:
+        raise NotImplementedError
+
+    def _mix_adjoint(self, dh, ctx):
+        raise NotImplementedError
+
+    def forward(self, x, *, training: bool = False, rng=None, masks=None):
+        """Return ``(y, ctx)``; ``y`` has the shape of ``x``, real unless ``complex_output``."""
+        self._check_mixing_input(x, allow_complex=True)
+        h, fields = self._mix(x)
+        y, mask = self._output_dropout(h, x=x, training=training, rng=rng, masks=masks)  # eq. (3)
+        return y, self._ctx_class(input_shape=tuple(x.shape), complex_input=is_complex(x), mask=mask, **fields)
+
+    def backward(self, ctx, dy):
+        """Return ``(dx, {})``: the gradient of the input (real for real input) and no parameter grads."""
+        layer = type(self).__name__
+        check_cotangent_shape(dy, ctx.input_shape, f"{layer}.backward", ctx.input_shape)
+        if is_complex(dy) != self.complex_output:
+            kind = "complex" if self.complex_output else "real"
+            raise TypeError(f"{layer}.backward: the output is {kind}, so dy must be {kind}")
+        dh = self._output_dropout_backward(dy, ctx.mask)  # eq. (4)
+        return self._mix_adjoint(dh, ctx), {}
+
+
+class _SpectrumMixing(_FourierMixingBase):
+    """FourierMixing and FourierMixing1D: an FFT ``_transform`` (hook), then the real part unless
+    ``keep_complex``."""
+
+    def __init__(self, hidden_dim: int, dropout: float = 0.0, norm_eps: float = 1e-5,
+                 energy_tolerance: float = 1e-4, fft_norm: str = "ortho", keep_complex: bool = False):
+        super().__init__(hidden_dim, dropout, norm_eps, energy_tolerance)
+        self.fft_norm = check_norm(fft_norm)
+        self.keep_complex = check_flag(keep_complex, "keep_complex")
+
+    @property
+    def complex_output(self) -> bool:
+        return self.keep_complex
+
+    def _transform(self, x):
+        raise NotImplementedError
+
+    def _transform_adjoint(self, dz, input_shape):
+        raise NotImplementedError
+
+    def _mix(self, x):
+        z = self._transform(x)  # eq. (1) or (8)
+        return (z if self.keep_complex else real(z)), {}  # eq. (2)
+
+    def _mix_adjoint(self, dh, ctx):
+        dz = dh if self.keep_complex else real_adjoint(dh, input_shape=ctx.input_shape)  # eq. (5)
+        dx = self._transform_adjoint(dz, ctx.input_shape)  # eq. (6) or (9)
+        return _to_input_space(dx, ctx)  # eq. (7)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the layers
+
+
+class FourierMixing(_SpectrumMixing):
     r"""FNet token mixing: the real part of the 2-D FFT over (sequence, hidden).
 
     .. math::
@@ -180,7 +192,8 @@ class FourierMixing(UnitaryMixingLayer):
         complex output (spectrans raises NotImplementedError there).
     norm_eps, energy_tolerance : float
         Kept for spectrans compatibility (see :class:`~specref.layers.mixing.base.UnitaryMixingLayer`).
-    fft_norm : {"ortho", "backward", "forward"}, default "ortho"
+    fft_norm : {"ortho", "backward", "forward"} or None, default "ortho"
+        None means "backward", as in numpy and torch.
     keep_complex : bool, default False
         Return the complex spectrum instead of its real part.
 
@@ -191,29 +204,11 @@ class FourierMixing(UnitaryMixingLayer):
     The layer has no parameters: ``params == {}`` and ``state_dict() == {}``.
     """
 
-    linear_in_input = True
+    def _transform(self, x):
+        return fft2(x, axes=(-2, -1), norm=self.fft_norm)  # eq. (1)
 
-    def __init__(self, hidden_dim: int, dropout: float = 0.0, norm_eps: float = 1e-5,
-                 energy_tolerance: float = 1e-4, fft_norm: str = "ortho", keep_complex: bool = False):
-        super().__init__(hidden_dim, dropout, norm_eps, energy_tolerance)
-        self.fft_norm = _fft_norm(fft_norm)
-        self.keep_complex = bool(keep_complex)
-
-    def forward(self, x, *, training: bool = False, rng=None, masks=None):
-        """Return ``(y, ctx)``; ``y`` has the shape of ``x``, real unless ``keep_complex``."""
-        self._check_mixing_input(x, allow_complex=True)
-        z = fft2(x, axes=(-2, -1), norm=self.fft_norm)  # eq. (1)
-        h = z if self.keep_complex else real(z)  # eq. (2)
-        y, mask = self._output_dropout(h, x=x, training=training, rng=rng, masks=masks)  # eq. (3)
-        return y, FourierMixingCtx(tuple(x.shape), is_complex(x), mask)
-
-    def backward(self, ctx: FourierMixingCtx, dy):
-        """Return ``(dx, {})``: the gradient of the input (real for real input) and no parameter grads."""
-        _check_cotangent(dy, ctx, complex_output=self.keep_complex, layer=type(self).__name__)
-        dh = self._output_dropout_backward(dy, ctx.mask)  # eq. (4)
-        dz = dh if self.keep_complex else real_adjoint(dh, input_shape=ctx.input_shape)  # eq. (5)
-        dx = fft2_adjoint(dz, input_shape=ctx.input_shape, axes=(-2, -1), norm=self.fft_norm)  # eq. (6)
-        return _to_input_space(dx, ctx), {}  # eq. (7)
+    def _transform_adjoint(self, dz, input_shape):
+        return fft2_adjoint(dz, input_shape=input_shape, axes=(-2, -1), norm=self.fft_norm)  # eq. (6)
 
     def error_scale(self, input_shape) -> float:
         """One FFT over N*D points; the real part of random data keeps about half its energy (factor 2)."""
@@ -246,7 +241,7 @@ class FourierMixing(UnitaryMixingLayer):
         }
 
 
-class FourierMixing1D(UnitaryMixingLayer):
+class FourierMixing1D(_SpectrumMixing):
     r"""Fourier mixing along the sequence only: :math:`y = \operatorname{dropout}(\operatorname{Re}
     \mathcal F_N x)`, the 1-D FFT along axis -2 (or the complex spectrum with ``keep_complex``).
 
@@ -255,29 +250,11 @@ class FourierMixing1D(UnitaryMixingLayer):
     uses axis -2 for any leading batch shape. Arguments as :class:`FourierMixing`.
     """
 
-    linear_in_input = True
+    def _transform(self, x):
+        return fft(x, axis=-2, norm=self.fft_norm)  # eq. (8)
 
-    def __init__(self, hidden_dim: int, dropout: float = 0.0, norm_eps: float = 1e-5,
-                 energy_tolerance: float = 1e-4, fft_norm: str = "ortho", keep_complex: bool = False):
-        super().__init__(hidden_dim, dropout, norm_eps, energy_tolerance)
-        self.fft_norm = _fft_norm(fft_norm)
-        self.keep_complex = bool(keep_complex)
-
-    def forward(self, x, *, training: bool = False, rng=None, masks=None):
-        """Return ``(y, ctx)``; ``y`` has the shape of ``x``, real unless ``keep_complex``."""
-        self._check_mixing_input(x, allow_complex=True)
-        z = fft(x, axis=-2, norm=self.fft_norm)  # eq. (8)
-        h = z if self.keep_complex else real(z)  # eq. (2)
-        y, mask = self._output_dropout(h, x=x, training=training, rng=rng, masks=masks)  # eq. (3)
-        return y, FourierMixingCtx(tuple(x.shape), is_complex(x), mask)
-
-    def backward(self, ctx: FourierMixingCtx, dy):
-        """Return ``(dx, {})``."""
-        _check_cotangent(dy, ctx, complex_output=self.keep_complex, layer=type(self).__name__)
-        dh = self._output_dropout_backward(dy, ctx.mask)  # eq. (4)
-        dz = dh if self.keep_complex else real_adjoint(dh, input_shape=ctx.input_shape)  # eq. (5)
-        dx = fft_adjoint(dz, input_shape=ctx.input_shape, axis=-2, norm=self.fft_norm)  # eq. (9)
-        return _to_input_space(dx, ctx), {}  # eq. (7)
+    def _transform_adjoint(self, dz, input_shape):
+        return fft_adjoint(dz, input_shape=input_shape, axis=-2, norm=self.fft_norm)  # eq. (9)
 
     def error_scale(self, input_shape) -> float:
         """One FFT of length N per column; factor 2 for the real part (see FourierMixing.error_scale)."""
@@ -304,17 +281,7 @@ class FourierMixing1D(UnitaryMixingLayer):
         }
 
 
-@dataclass(frozen=True)
-class RealFourierMixingCtx:
-    """What RealFourierMixing.backward reads: shapes, which path ran, and the dropout mask."""
-
-    input_shape: tuple
-    half_shape: tuple | None  # shape of rfft2's half spectrum; None when the complex-FFT path ran
-    complex_input: bool
-    mask: object
-
-
-class RealFourierMixing(UnitaryMixingLayer):
+class RealFourierMixing(_FourierMixingBase):
     r"""FNet mixing :math:`\operatorname{Re}\mathcal F_{N,D}\,x` computed from the ``rfft2`` half spectrum.
 
     With ``use_real_fft`` (default) and real input:
@@ -324,11 +291,12 @@ class RealFourierMixing(UnitaryMixingLayer):
         H = \operatorname{rfft2}(x), \qquad R = \operatorname{Re} H, \qquad
         h = E R = \operatorname{Re} \mathcal F_{N,D}\, x, \qquad y = \operatorname{dropout}(h),
 
-    where :math:`E` (:func:`hermitian_real_2d`) rebuilds the columns :math:`l \ge \lfloor D/2\rfloor + 1`
-    from the Hermitian symmetry :math:`X_{k,l} = \overline{X_{-k,-l}}`, for odd and even D. Backward
-    (docs/layers/fourier_mixing.md eqs. (13)-(15)): :math:`\bar x = \operatorname{rfft2}^*(E^T \bar h + 0i)`.
-    Otherwise (``use_real_fft=False`` or complex input) :math:`h = \operatorname{Re}\mathcal F_{N,D}\,x` by
-    the complex FFT, the fallback spectrans wrote for complex input.
+    where :math:`E` (:func:`specref.transforms.hermitian.hermitian_real_2d`) rebuilds the columns
+    :math:`l \ge \lfloor D/2\rfloor + 1` from the Hermitian symmetry :math:`X_{k,l} = \overline{X_{-k,-l}}`, for
+    odd and even D. Backward (docs/layers/fourier_mixing.md eqs. (13)-(15)):
+    :math:`\bar x = \operatorname{rfft2}^*(E^T \bar h + 0i)`. Otherwise (``use_real_fft=False`` or complex
+    input) :math:`h = \operatorname{Re}\mathcal F_{N,D}\,x` by the complex FFT, the fallback spectrans wrote
+    for complex input.
 
     Departure from spectrans: spectrans computes ``irfft2(rfft2(x))``, which is :math:`x` itself (no
     mixing at all), and for odd D returns D - 1 columns; with complex input and ``use_real_fft`` it raises
@@ -343,39 +311,29 @@ class RealFourierMixing(UnitaryMixingLayer):
         As :class:`FourierMixing` (no ``keep_complex``: the output is always real).
     """
 
-    linear_in_input = True
+    _ctx_class = RealFourierMixingCtx
 
     def __init__(self, hidden_dim: int, use_real_fft: bool = True, dropout: float = 0.0,
                  norm_eps: float = 1e-5, energy_tolerance: float = 1e-4, fft_norm: str = "ortho"):
         super().__init__(hidden_dim, dropout, norm_eps, energy_tolerance)
-        self.use_real_fft = bool(use_real_fft)
-        self.fft_norm = _fft_norm(fft_norm)
+        self.use_real_fft = check_flag(use_real_fft, "use_real_fft")
+        self.fft_norm = check_norm(fft_norm)
 
-    def forward(self, x, *, training: bool = False, rng=None, masks=None):
-        """Return ``(y, ctx)``; ``y`` is real with the shape of ``x`` (odd D included)."""
-        self._check_mixing_input(x, allow_complex=True)
+    def _mix(self, x):
         if self.use_real_fft and not is_complex(x):
             half = rfft2(x, axes=(-2, -1), norm=self.fft_norm)  # eq. (10)
             h = hermitian_real_2d(real(half), n=self.hidden_dim)  # eqs. (11), (12)
-            half_shape = tuple(half.shape)
-        else:
-            h = real(fft2(x, axes=(-2, -1), norm=self.fft_norm))  # eqs. (1), (2)
-            half_shape = None
-        y, mask = self._output_dropout(h, x=x, training=training, rng=rng, masks=masks)  # eq. (3)
-        return y, RealFourierMixingCtx(tuple(x.shape), half_shape, is_complex(x), mask)
+            return h, {"half_shape": tuple(half.shape)}
+        return real(fft2(x, axes=(-2, -1), norm=self.fft_norm)), {"half_shape": None}  # eqs. (1), (2)
 
-    def backward(self, ctx: RealFourierMixingCtx, dy):
-        """Return ``(dx, {})``."""
-        _check_cotangent(dy, ctx, complex_output=False, layer=type(self).__name__)
-        dh = self._output_dropout_backward(dy, ctx.mask)  # eq. (4)
+    def _mix_adjoint(self, dh, ctx):
         if ctx.half_shape is not None:
             dr = hermitian_real_2d_adjoint(dh, input_shape=ctx.half_shape, n=self.hidden_dim)  # eq. (13)
             dhalf = real_adjoint(dr, input_shape=ctx.half_shape)  # eq. (14)
-            dx = rfft2_adjoint(dhalf, input_shape=ctx.input_shape, axes=(-2, -1), norm=self.fft_norm)  # eq. (15)
-            return dx, {}
+            return rfft2_adjoint(dhalf, input_shape=ctx.input_shape, axes=(-2, -1), norm=self.fft_norm)  # eq. (15)
         dz = real_adjoint(dh, input_shape=ctx.input_shape)  # eq. (5)
         dx = fft2_adjoint(dz, input_shape=ctx.input_shape, axes=(-2, -1), norm=self.fft_norm)  # eq. (6)
-        return _to_input_space(dx, ctx), {}  # eq. (7)
+        return _to_input_space(dx, ctx)  # eq. (7)
 
     def error_scale(self, input_shape) -> float:
         """As FourierMixing with the real part: one (half) FFT over N*D points, factor 2 for Re."""
@@ -399,16 +357,7 @@ class RealFourierMixing(UnitaryMixingLayer):
         }
 
 
-@dataclass(frozen=True)
-class SeparableFourierMixingCtx:
-    """What SeparableFourierMixing.backward reads."""
-
-    input_shape: tuple
-    complex_input: bool
-    mask: object
-
-
-class SeparableFourierMixing(UnitaryMixingLayer):
+class SeparableFourierMixing(_FourierMixingBase):
     r"""Separable Fourier mixing: real part after each 1-D FFT, sequence first, then features.
 
     .. math::
@@ -420,7 +369,7 @@ class SeparableFourierMixing(UnitaryMixingLayer):
     :math:`C_N x C_D` with the cosine matrices :math:`C = \operatorname{Re} F`, a separable map, unlike
     :math:`\operatorname{Re}(F_N x F_D) = C_N x C_D - S_N x S_D`. spectrans takes the real part between
     the two FFTs and documents the class as "different mixing characteristics" from the 2-D FFT: a coherent
-    design choice, which specref follows (DESIGN.md section 8); :class:`FourierMixing` is the FNet map.
+    design choice, which specref follows and states; :class:`FourierMixing` is the FNet map.
     Backward (docs/layers/fourier_mixing.md eqs. (18)-(19)).
 
     Parameters
@@ -432,32 +381,26 @@ class SeparableFourierMixing(UnitaryMixingLayer):
         As :class:`FourierMixing`.
     """
 
-    linear_in_input = True
+    _ctx_class = SeparableFourierMixingCtx
 
     def __init__(self, hidden_dim: int, mix_features: bool = True, mix_sequence: bool = True,
                  dropout: float = 0.0, norm_eps: float = 1e-5, energy_tolerance: float = 1e-4,
                  fft_norm: str = "ortho"):
         super().__init__(hidden_dim, dropout, norm_eps, energy_tolerance)
-        self.mix_features = bool(mix_features)
-        self.mix_sequence = bool(mix_sequence)
-        self.fft_norm = _fft_norm(fft_norm)
+        self.mix_features = check_flag(mix_features, "mix_features")
+        self.mix_sequence = check_flag(mix_sequence, "mix_sequence")
+        self.fft_norm = check_norm(fft_norm)
         if not (self.mix_features or self.mix_sequence):
             raise ValueError("At least one of mix_features or mix_sequence must be True")
 
-    def forward(self, x, *, training: bool = False, rng=None, masks=None):
-        """Return ``(y, ctx)``; ``y`` is real with the shape of ``x``."""
-        self._check_mixing_input(x, allow_complex=True)
+    def _mix(self, x):
         u = real(fft(x, axis=-2, norm=self.fft_norm)) if self.mix_sequence else x  # eq. (16)
         v = real(fft(u, axis=-1, norm=self.fft_norm)) if self.mix_features else u  # eq. (17)
-        y, mask = self._output_dropout(v, x=x, training=training, rng=rng, masks=masks)  # eq. (3)
-        return y, SeparableFourierMixingCtx(tuple(x.shape), is_complex(x), mask)
+        return v, {}
 
-    def backward(self, ctx: SeparableFourierMixingCtx, dy):
-        """Return ``(dx, {})``."""
+    def _mix_adjoint(self, dv, ctx):
         # with mix_features only and complex x, the output is Re F_D x (complex input to that step)
-        _check_cotangent(dy, ctx, complex_output=False, layer=type(self).__name__)
         shape = ctx.input_shape
-        dv = self._output_dropout_backward(dy, ctx.mask)  # eq. (4)
         du = dv
         if self.mix_features:
             du = fft_adjoint(real_adjoint(dv, input_shape=shape), input_shape=shape, axis=-1,
@@ -469,7 +412,7 @@ class SeparableFourierMixing(UnitaryMixingLayer):
             dx = fft_adjoint(real_adjoint(du, input_shape=shape), input_shape=shape, axis=-2,
                              norm=self.fft_norm)  # eq. (19)
             dx = _to_input_space(dx, ctx)  # eq. (7)
-        return dx, {}
+        return dx
 
     def error_scale(self, input_shape) -> float:
         """Two 1-D FFTs (lengths N and D); factor 2 for each real part taken (see FourierMixing)."""
@@ -499,26 +442,30 @@ class SeparableFourierMixing(UnitaryMixingLayer):
 # verification cases
 
 
-def _numpy_formula(layer, x: np.ndarray) -> np.ndarray:
-    """The layer's forward (before dropout) written directly with numpy.fft in complex128."""
-    x = x.astype(np.complex128)
-    norm = layer.fft_norm
-    if isinstance(layer, (FourierMixing, RealFourierMixing)):
-        z = np.fft.fft2(x, axes=(-2, -1), norm=norm)
-        return z if getattr(layer, "keep_complex", False) else z.real
-    if isinstance(layer, FourierMixing1D):
-        z = np.fft.fft(x, axis=-2, norm=norm)
-        return z if layer.keep_complex else z.real
-    u = np.fft.fft(x, axis=-2, norm=norm).real if layer.mix_sequence else x
-    return np.fft.fft(u, axis=-1, norm=norm).real if layer.mix_features else u
+def _fft2_formula(layer, x: np.ndarray) -> np.ndarray:
+    """FourierMixing and RealFourierMixing before dropout: numpy.fft.fft2, real part unless complex output."""
+    z = np.fft.fft2(x, axes=(-2, -1), norm=layer.fft_norm)
+    return z if layer.complex_output else z.real
 
 
-def _reference_check(inputs: Inputs, *, xp, dtype, params, rng) -> CheckResult:
-    """Forward (with the case's mask, if any) against the numpy.fft formula in float64 on the host."""
+def _fft_formula(layer, x: np.ndarray) -> np.ndarray:
+    """FourierMixing1D before dropout: numpy.fft.fft along the sequence, real part unless complex output."""
+    z = np.fft.fft(x, axis=-2, norm=layer.fft_norm)
+    return z if layer.complex_output else z.real
+
+
+def _separable_formula(layer, x: np.ndarray) -> np.ndarray:
+    """SeparableFourierMixing before dropout: the real part after each 1-D numpy.fft.fft."""
+    u = np.fft.fft(x, axis=-2, norm=layer.fft_norm).real if layer.mix_sequence else x
+    return np.fft.fft(u, axis=-1, norm=layer.fft_norm).real if layer.mix_features else u
+
+
+def _reference_check(inputs: Inputs, *, xp, dtype, params, rng, formula) -> CheckResult:
+    """Forward (with the case's mask, if any) against ``formula`` (numpy.fft in complex128) on the host."""
     layer, kwargs = inputs.kwargs["layer"], inputs.kwargs["forward_kwargs"]
     x = inputs.args[0]
     y = to_numpy(layer.forward(x, **kwargs)[0])
-    expected = _numpy_formula(layer, to_numpy(x))
+    expected = formula(layer, to_numpy(x).astype(np.complex128))
     masks = kwargs.get("masks") or {}
     if kwargs.get("training") and "dropout" in masks:
         expected = expected * to_numpy(masks["dropout"]) / (1.0 - layer.dropout)
@@ -573,7 +520,7 @@ CASES = [
         forward_kwargs=_train_with_mask,
         error_scale=_scale(FourierMixing),
         error_reason=_REASON,
-        extra_checks=(_reference_check,),
+        extra_checks=(partial(_reference_check, formula=_fft2_formula),),
     ),
     layer_case(
         FourierMixing,
@@ -589,7 +536,7 @@ CASES = [
         forward_kwargs=_train_with_mask,
         error_scale=_scale(FourierMixing),
         error_reason=_REASON,
-        extra_checks=(_reference_check,),
+        extra_checks=(partial(_reference_check, formula=_fft2_formula),),
     ),
     layer_case(
         FourierMixing1D,
@@ -603,7 +550,7 @@ CASES = [
         forward_kwargs=_train_with_mask,
         error_scale=_scale(FourierMixing1D),
         error_reason=_REASON,
-        extra_checks=(_reference_check,),
+        extra_checks=(partial(_reference_check, formula=_fft_formula),),
     ),
     layer_case(
         RealFourierMixing,
@@ -618,7 +565,7 @@ CASES = [
         forward_kwargs=_train_with_mask,
         error_scale=_scale(RealFourierMixing),
         error_reason=_REASON,
-        extra_checks=(_reference_check,),
+        extra_checks=(partial(_reference_check, formula=_fft2_formula),),
     ),
     layer_case(
         SeparableFourierMixing,
@@ -633,17 +580,6 @@ CASES = [
         forward_kwargs=_train_with_mask,
         error_scale=_scale(SeparableFourierMixing),
         error_reason=_REASON,
-        extra_checks=(_reference_check,),
-    ),
-    Case(
-        name="hermitian_real_2d",
-        forward=hermitian_real_2d,
-        adjoint=hermitian_real_2d_adjoint,
-        make=lambda rng, xp, dtype, *, shape, n: Inputs(
-            (xp.asarray(rng.standard_normal(shape).astype(dtype)),), {"n": n}),
-        grid=({"shape": (4, 3), "n": 4}, {"shape": (2, 5, 3), "n": 5}, {"shape": (3, 1), "n": 1},
-              {"shape": (5, 4), "n": 7}),
-        error_scale=1.0,
-        error_reason="copies and one addition per folded entry: at most one rounding",
+        extra_checks=(partial(_reference_check, formula=_separable_formula),),
     ),
 ]

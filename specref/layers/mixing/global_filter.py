@@ -26,7 +26,7 @@ interpolation of the filter from :math:`N` to :math:`L` bins (the identity when 
 :math:`M, M_s` dropout keep-masks. The numbers are the equations of the derivation in
 docs/layers/global_filter.md; ``backward`` runs them in reverse, one primitive VJP or adjoint per line.
 
-Where specref follows spectrans, and where it departs (DESIGN.md section 8):
+Where specref follows spectrans (a coherent choice of the peer), and where it departs (a bug of the peer):
 
 * the activation is applied to the real and imaginary parts **separately** (3), which is spectrans's
   code (its docstring says :math:`\sigma(W_r + iW_i)`); specref follows the code;
@@ -48,6 +48,11 @@ Where specref follows spectrans, and where it departs (DESIGN.md section 8):
   complex tensor); specref applies what torch's ``Dropout2d`` does to the 2-D ``(L, D)`` filter it is given
   (each entry dropped independently, with scale :math:`1/(1-p_s)`), to the complex entry as a whole
   (validation/findings/spectrans_adaptive_spectral_dropout.md).
+
+The global filters are one family in one file (about 680 lines): the three layers share one forward and one backward
+(``_GlobalFilterBase``); each subclass supplies hooks only (its FFT axes and transform, the filter's
+interpolation, the filter's spectral dropout ``_filter_dropout`` / ``_filter_dropout_backward``), and the
+verification grids at the bottom are declarative tables.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from specref._args import check_choice, check_cotangent_shape, check_flag, check_norm, check_probability
 from specref.backend import as_generator, device_of, namespace, random_normal
 from specref.layers.base import layer_case
 from specref.layers.mixing.base import FilterMixingLayer
@@ -65,7 +71,6 @@ from specref.ops.elementwise import sigmoid, sigmoid_vjp, tanh, tanh_vjp
 from specref.testing.checks import check_vjp
 from specref.testing.tolerances import fft_error_scale
 from specref.transforms.fourier import (
-    check_norm,
     fft,
     fft2,
     fft2_adjoint,
@@ -141,12 +146,6 @@ def adaptive_frequency_weights(n: int) -> np.ndarray:
     return v / v.mean()
 
 
-def _check_p(p, name: str) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p < 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1), got {p!r}")
-    return float(p)
-
-
 # ----------------------------------------------------------------------------------------------------------
 # contexts
 
@@ -204,19 +203,10 @@ class _GlobalFilterBase(FilterMixingLayer):
         # hidden_dim, sequence_length, dropout, norm_eps (stored, unused, as in spectrans) and
         # learnable_filters (stored, unused: spectrans's filters are always parameters) are checked there
         super().__init__(hidden_dim, sequence_length, dropout, norm_eps, learnable_filters)
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; accepted: 'sigmoid', 'tanh', 'identity'")
-        if not isinstance(fft_norm, str):
-            raise ValueError(f"unknown fft_norm {fft_norm!r}; accepted: 'backward', 'ortho', 'forward'")
-        if filter_interpolation not in FILTER_INTERPOLATIONS:
-            raise ValueError(
-                f"unknown filter_interpolation {filter_interpolation!r}; accepted: 'fft_bin' (spectrans), "
-                "'frequency'"
-            )
-        self.activation = activation
+        self.activation = check_choice(activation, ACTIVATIONS, "activation")
         self.fft_norm = check_norm(fft_norm)
         self.filter_init_std = float(filter_init_std)
-        self.filter_interpolation = filter_interpolation
+        self.filter_interpolation = check_choice(filter_interpolation, FILTER_INTERPOLATIONS, "filter_interpolation")
         gen = as_generator(seed)
         shape = (self.sequence_length, self.hidden_dim)
         profile = self._init_profile()
@@ -266,8 +256,13 @@ class _GlobalFilterBase(FilterMixingLayer):
             return interpolate_linear_adjoint(g, input_shape=shape, size=size[0], axis=0)
         return interpolate_periodic_adjoint(g, input_shape=shape, size=size[0], axis=0)
 
-    def _spectral_mask(self, shape, *, x, training, rng, masks):
-        return None
+    def _filter_dropout(self, h_full, *, x, training, rng, masks):
+        """(5) the filter's dropout: ``(h, extra ctx fields)``; none here (AdaptiveGlobalFilter has one)."""
+        return h_full, {}
+
+    def _filter_dropout_backward(self, dh, ctx):
+        """Adjoint of (5): the identity here."""
+        return dh
 
     # -- the layer ------------------------------------------------------------------------------------------
 
@@ -302,38 +297,30 @@ class _GlobalFilterBase(FilterMixingLayer):
             raise ValueError(f"{type(self).__name__} needs a sequence of length >= 1; x has shape {tuple(x.shape)}")
         gen = as_generator(rng) if rng is not None else None  # one stream for every mask of this call
         size = self._filter_size(x)
-        spectral_mask = self._spectral_mask(size, x=x, training=training, rng=gen, masks=masks)
         x_hat = self._transform(to_complex(x))  # (1)
         w_real = self._resize(self.params["filter_real"], size)  # (2)
         w_imag = self._resize(self.params["filter_imag"], size)
         h_real = _activate(self.activation, w_real)  # (3)
         h_imag = _activate(self.activation, w_imag)
         h_full = _compose_complex(h_real, h_imag)  # (4)
-        h = h_full
-        if spectral_mask is not None:
-            h = dropout(h_full, mask=spectral_mask, p=self.spectral_dropout_p)  # (5)
+        h, spectral_fields = self._filter_dropout(h_full, x=x, training=training, rng=gen, masks=masks)  # (5)
         y_hat = cmul(x_hat, h)  # (6)
         z = self._inverse(y_hat)  # (7)
         y_real = real(z)  # (8)
         y, mask = self._output_dropout(y_real, x=x, training=training, rng=gen, masks=masks)  # (9)
-        fields = dict(x_shape=tuple(x.shape), x_hat=x_hat, w_real=w_real, w_imag=w_imag, h_real=h_real,
-                      h_imag=h_imag, h=h, mask=mask)
-        if self._ctx_class is AdaptiveGlobalFilterCtx:
-            fields.update(spectral_mask=spectral_mask, h_full=None if spectral_mask is None else h_full)
-        return y, self._ctx_class(**fields)
+        return y, self._ctx_class(x_shape=tuple(x.shape), x_hat=x_hat, w_real=w_real, w_imag=w_imag,
+                                  h_real=h_real, h_imag=h_imag, h=h, mask=mask, **spectral_fields)
 
     def backward(self, ctx, dy):
         """Return ``(dx, grads)``: equations (9) to (1) in reverse (docs/layers/global_filter.md)."""
-        if tuple(dy.shape) != ctx.x_shape:
-            raise ValueError(f"dy has shape {tuple(dy.shape)}, the forward's output has {ctx.x_shape}")
+        check_cotangent_shape(dy, ctx.x_shape, f"{type(self).__name__}.backward", ctx.x_shape)
         size = tuple(ctx.h.shape)
         dy = self._output_dropout_backward(dy, ctx.mask)  # (9)*: the same mask and scale (dropout_vjp)
         dz = real_adjoint(dy, input_shape=ctx.x_shape)  # (8)*: dz = dy + 0i
         dy_hat = self._inverse_adjoint(dz, ctx.x_shape)  # (7)*: F^{-H} dz
         # (6)*: dx_hat = dy_hat conj(H); dH = sum over the batch of dy_hat conj(x_hat) (y is not read)
         dx_hat, dh = cmul_vjp(dy_hat, ctx.x_hat, ctx.h, None)
-        if getattr(ctx, "spectral_mask", None) is not None:
-            dh = dropout_vjp(dh, ctx.h_full, None, mask=ctx.spectral_mask, p=self.spectral_dropout_p)  # (5)*
+        dh = self._filter_dropout_backward(dh, ctx)  # (5)*
         dh_real, dh_imag = real(dh), imag(dh)  # (4)*: the adjoint of H = E_r H_r + E_i H_i
         dw_real = _activate_vjp(self.activation, dh_real, ctx.w_real, ctx.h_real)  # (3)*: a'(W) dH
         dw_imag = _activate_vjp(self.activation, dh_imag, ctx.w_imag, ctx.h_imag)
@@ -516,8 +503,8 @@ class AdaptiveGlobalFilter(_GlobalFilterBase):
                  adaptive_initialization: bool = True, spectral_dropout_p: float = 0.0, *,
                  filter_interpolation: str = "fft_bin", seed=0):
         self.filter_regularization = float(filter_regularization)
-        self.adaptive_initialization = bool(adaptive_initialization)
-        self.spectral_dropout_p = _check_p(spectral_dropout_p, "spectral_dropout_p")
+        self.adaptive_initialization = check_flag(adaptive_initialization, "adaptive_initialization")
+        self.spectral_dropout_p = check_probability(spectral_dropout_p, "spectral_dropout_p")
         super().__init__(hidden_dim, sequence_length, activation, dropout, norm_eps, learnable_filters, fft_norm,
                          filter_init_std, filter_interpolation=filter_interpolation, seed=seed)
 
@@ -526,9 +513,20 @@ class AdaptiveGlobalFilter(_GlobalFilterBase):
             return 1.0
         return adaptive_frequency_weights(self.sequence_length)[:, None]
 
-    def _spectral_mask(self, shape, *, x, training, rng, masks):
-        return self._dropout_mask("spectral_dropout", tuple(shape), self.spectral_dropout_p, x=x,
+    def _filter_dropout(self, h_full, *, x, training, rng, masks):
+        """(5) spectral dropout of the complex filter, mask ``"spectral_dropout"`` of shape (L, D); the ctx
+        keeps the mask and the filter it applies to (both None when inactive)."""
+        mask = self._dropout_mask("spectral_dropout", tuple(h_full.shape), self.spectral_dropout_p, x=x,
                                   training=training, rng=rng, masks=masks)
+        if mask is None:
+            return h_full, {"spectral_mask": None, "h_full": None}
+        return dropout(h_full, mask=mask, p=self.spectral_dropout_p), {"spectral_mask": mask, "h_full": h_full}
+
+    def _filter_dropout_backward(self, dh, ctx):
+        """(5)*: the same mask and scale (``dropout_vjp``); the identity when inactive."""
+        if ctx.spectral_mask is None:
+            return dh
+        return dropout_vjp(dh, ctx.h_full, None, mask=ctx.spectral_mask, p=self.spectral_dropout_p)
 
     def get_regularization_loss(self):
         r"""The L2 penalty :math:`\rho\,(\|W_r\|_F^2 + \|W_i\|_F^2)`, a 0-d array (0 when :math:`\rho \le 0`).
@@ -563,27 +561,32 @@ class AdaptiveGlobalFilter(_GlobalFilterBase):
 # verification cases
 
 
-def _build(cls):
-    def build(seed, n, d, activation="sigmoid", fft_norm="ortho", interpolation="fft_bin", p=0.0, ps=0.0, **_):
-        kwargs = dict(activation=activation, dropout=p, fft_norm=fft_norm, filter_init_std=1.0,
-                      filter_interpolation=interpolation, seed=seed)
-        if cls is AdaptiveGlobalFilter:
-            kwargs.update(spectral_dropout_p=ps, filter_regularization=0.3)
+def _build(cls, **fixed):
+    """``build(seed, n, d, ...)`` of ``cls`` with the grid point's settings and the class's ``fixed`` ones
+    (the probability ``ps`` of the spectral dropout goes to AdaptiveGlobalFilter's ``spectral_dropout_p``)."""
+
+    def build(seed, n, d, activation="sigmoid", fft_norm="ortho", interpolation="fft_bin", p=0.0, **point):
+        extra = {"spectral_dropout_p": point["ps"]} if "ps" in point else {}
         # std 1 (not 0.02) so the activation is exercised away from its value at 0
-        return cls(d, n, **kwargs)
+        return cls(d, n, activation=activation, dropout=p, fft_norm=fft_norm, filter_init_std=1.0,
+                   filter_interpolation=interpolation, seed=seed, **fixed, **extra)
 
     return build
 
 
-def _training_masks(layer, x, rng):
-    """Training mode with injected masks (drawn from the case's rng), when the layer has a dropout."""
+def _training_masks(layer, x, rng, *, spectral_p: float = 0.0):
+    """Training mode with injected masks (drawn from the case's rng, the output's first), when the layer has
+    a dropout; ``spectral_p`` is the probability of the filter's spectral dropout (AdaptiveGlobalFilter)."""
     masks = {}
     if layer.dropout:
         masks["dropout"] = rng.random(tuple(x.shape)) >= layer.dropout
-    if getattr(layer, "spectral_dropout_p", 0.0):
-        size = layer._filter_size(x)
-        masks["spectral_dropout"] = rng.random(size) >= layer.spectral_dropout_p
+    if spectral_p:
+        masks["spectral_dropout"] = rng.random(layer._filter_size(x)) >= spectral_p
     return {"training": True, "masks": masks} if masks else {}
+
+
+def _adaptive_training_masks(layer, x, rng):
+    return _training_masks(layer, x, rng, spectral_p=layer.spectral_dropout_p)
 
 
 def _layer_scale(p) -> float:
@@ -669,11 +672,11 @@ CASES = [
     ),
     layer_case(
         AdaptiveGlobalFilter,
-        build=_build(AdaptiveGlobalFilter),
+        build=_build(AdaptiveGlobalFilter, filter_regularization=0.3),
         input_shape=lambda p: (2, p["L"], p["d"]),
         grid=_GRID_ADAPTIVE,
         full_grid=_FULL_ADAPTIVE,
-        forward_kwargs=_training_masks,
+        forward_kwargs=_adaptive_training_masks,
         error_scale=_layer_scale,
         error_reason=_REASON_LAYER + "; spectral dropout: one more rounding",
         extra_checks=(_regularization_check,),

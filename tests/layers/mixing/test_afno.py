@@ -1,7 +1,7 @@
-"""AFNOMixing: forward against independent NumPy implementations of spectrans's formula and of the paper's
-AFNO, VJPs of the input and every parameter, precision, bad inputs, dropout masks, state_dict names and the
-registered cases on every backend (its primitives silu, view_as_real/complex, block_linear are tested in
-tests/ops)."""
+"""AFNOMixing (spectrans's): forward against an independent NumPy implementation of spectrans's formula, VJPs
+of the input and every parameter, precision, bad inputs, dropout masks, state_dict names and the registered
+cases on every backend (its primitives silu, view_as_real/complex are tested in tests/ops; the paper's
+block-diagonal AFNO is tested in test_afno_block_diagonal.py)."""
 
 from __future__ import annotations
 
@@ -84,30 +84,6 @@ def reference_spectrans(x, p, *, n, ms, mh, activation):
     return x + np.fft.irfft2(z, s=(n, d), axes=(1, 2), norm="ortho")[:, :length]
 
 
-def reference_paper(x, p, *, num_blocks, fraction, lam, activation):
-    """AFNO1D in real arithmetic, block by block: rfft ortho along L, keep int((L//2+1) fraction) bins, two
-    complex affine maps written with real and imaginary parts, activation and softshrink on each part."""
-    b, length, d = x.shape
-    bs = d // num_blocks
-    spectrum = np.fft.rfft(x, axis=1, norm="ortho")
-    kept = int((length // 2 + 1) * fraction)
-    out = np.zeros_like(spectrum)
-
-    def shrink(v):
-        return np.sign(v) * np.maximum(np.abs(v) - lam, 0.0)
-
-    for k in range(num_blocks):
-        xr = spectrum[:, :kept, k * bs:(k + 1) * bs].real
-        xi = spectrum[:, :kept, k * bs:(k + 1) * bs].imag
-        w1r, w1i, w2r, w2i = p["w1"][0, k], p["w1"][1, k], p["w2"][0, k], p["w2"][1, k]
-        h_r = _np_act(activation, xr @ w1r - xi @ w1i + p["b1"][0, k])
-        h_i = _np_act(activation, xi @ w1r + xr @ w1i + p["b1"][1, k])
-        o_r = shrink(h_r @ w2r - h_i @ w2i + p["b2"][0, k])
-        o_i = shrink(h_i @ w2r + h_r @ w2i + p["b2"][1, k])
-        out[:, :kept, k * bs:(k + 1) * bs] = o_r + 1j * o_i
-    return x + np.fft.irfft(out, n=length, axis=1, norm="ortho")
-
-
 SPECTRANS_CONFIGS = [
     # (D, N, ms, mh, L)
     (4, 8, 3, 2, 6),  # L < N, even
@@ -128,20 +104,6 @@ def test_forward_matches_reference_spectrans(xp, config, activation):
     y = to_numpy(_on(layer, xp).forward(xp.asarray(x))[0])
     expected = reference_spectrans(x, layer.params, n=n, ms=layer.modes_seq, mh=layer.modes_hidden,
                                    activation=activation)
-    c = layer.error_scale(x.shape)
-    assert_close(y, expected, rtol=2 * c * finfo_eps("float64"))  # specref and the reference each within c eps
-
-
-@pytest.mark.parametrize("activation", ["relu", "tanh"])
-@pytest.mark.parametrize("config", [(8, 2, 1, 11, 1.0, 0.01), (6, 3, 2, 8, 0.6, 0.3), (8, 8, 1, 9, 0.5, 0.01),
-                                    (4, 1, 3, 6, 1.0, 0.0)])
-def test_forward_matches_reference_paper(xp, config, activation):
-    d, nb, f, length, frac, lam = config
-    layer = _layer(hidden_dim=d, max_sequence_length=4, variant="paper", num_blocks=nb, hidden_size_factor=f,
-                   hard_thresholding_fraction=frac, sparsity_threshold=lam, activation=activation)
-    x = np.random.default_rng(3).standard_normal((2, length, d))
-    y = to_numpy(_on(layer, xp).forward(xp.asarray(x))[0])
-    expected = reference_paper(x, layer.params, num_blocks=nb, fraction=frac, lam=lam, activation=activation)
     c = layer.error_scale(x.shape)
     assert_close(y, expected, rtol=2 * c * finfo_eps("float64"))  # specref and the reference each within c eps
 
@@ -202,29 +164,8 @@ def test_vjp_with_both_dropouts_injected(xp):
     _check_layer_vjp(layer, _x(xp, (2, 6, 4)), kwargs={"training": True, "masks": masks})
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("config", [(8, 2, 1, 6, 1.0, 0.01, "relu"), (6, 3, 2, 7, 0.6, 0.3, "tanh"),
-                                    (4, 2, 1, 5, 0.4, 0.01, "silu")])
-def test_vjp_paper(xp, config, dtype):
-    d, nb, f, length, frac, lam, act = config
-    layer = _layer(hidden_dim=d, max_sequence_length=4, variant="paper", num_blocks=nb, hidden_size_factor=f,
-                   hard_thresholding_fraction=frac, sparsity_threshold=lam, activation=act)
-    _check_layer_vjp(_on(layer, xp, dtype), _x(xp, (2, length, d), dtype), rng=length)
-
-
-def test_paper_with_no_kept_mode_is_the_identity():
-    layer = AFNOMixing(4, 8, variant="paper", num_blocks=2, hard_thresholding_fraction=0.0)
-    x = np.random.default_rng(0).standard_normal((2, 5, 4))
-    y, ctx = layer.forward(x)
-    np.testing.assert_array_equal(y, x)  # exactly: the spectrum is all zeros, irfft of zeros is 0
-    dy = np.random.default_rng(1).standard_normal(x.shape)
-    dx, grads = layer.backward(ctx, dy)
-    np.testing.assert_array_equal(dx, dy)
-    assert all(not np.any(g) for g in grads.values())
-
-
 # ----------------------------------------------------------------------------------------------------------
-# state_dict: spectrans's names, shapes, order; NVlabs's for the paper variant
+# state_dict: spectrans's names, shapes, order
 
 
 def test_state_dict_names_shapes_and_order_match_spectrans():
@@ -249,16 +190,6 @@ def test_state_dict_names_shapes_and_order_match_spectrans():
         AFNOMixing.from_state_dict(sd, hidden_dim=8, max_sequence_length=16, modes_seq=3, modes_hidden=3)
 
 
-def test_state_dict_paper_variant():
-    layer = AFNOMixing(12, 8, variant="paper", num_blocks=3, hidden_size_factor=2)
-    assert [(k, v.shape) for k, v in layer.state_dict().items()] == [
-        ("w1", (2, 3, 4, 8)), ("b1", (2, 3, 8)), ("w2", (2, 3, 8, 4)), ("b2", (2, 3, 4))]
-    again = AFNOMixing.from_state_dict(layer.state_dict(), hidden_dim=12, max_sequence_length=8,
-                                       variant="paper", num_blocks=3, hidden_size_factor=2)
-    for k, v in again.state_dict().items():
-        np.testing.assert_array_equal(v, layer.state_dict()[k])
-
-
 def test_initialisation_laws():
     layer = AFNOMixing(hidden_dim=16, max_sequence_length=32, modes_seq=8, modes_hidden=6, seed=3)
     p = layer.params
@@ -268,8 +199,6 @@ def test_initialisation_laws():
     assert np.max(np.abs(p["mlp.0.weight"])) <= bound and np.max(np.abs(p["mlp.3.weight"])) <= bound
     std = float(np.std(p["fourier_weight"])) * 48  # randn / (ms mh): std 1 after scaling, 96 draws
     assert 0.7 < std < 1.3  # 96 N(0, 1) draws: the sample std is within 1 +- 0.3 with probability > 0.999
-    paper = AFNOMixing(16, 32, variant="paper", seed=3)  # K = 8, bs = 2
-    assert 0.01 < float(np.std(paper.params["w1"])) < 0.03  # 0.02 randn, 64 draws: std within 0.02 +- 0.01
 
 
 def test_defaults_and_clamping():
@@ -277,13 +206,9 @@ def test_defaults_and_clamping():
     assert (layer.modes_seq, layer.modes_hidden, layer.mlp_hidden_dim, layer.activation) == (6, 5, 20, "gelu")
     clamped = AFNOMixing(hidden_dim=10, max_sequence_length=12, modes_seq=50, modes_hidden=50)
     assert (clamped.modes_seq, clamped.modes_hidden) == (12, 6)  # N and D // 2 + 1
-    paper = AFNOMixing(hidden_dim=16, max_sequence_length=12, variant="paper")
-    assert (paper.num_blocks, paper.sparsity_threshold, paper.hard_thresholding_fraction,
-            paper.hidden_size_factor, paper.activation, paper.dropout_names) == (8, 0.01, 1.0, 1, "relu", ())
     assert AFNOMixing(4, 8).dropout_names == ("mlp.2", "mlp.4")
     props = layer.get_spectral_properties()
     assert props["mode_truncation"] and not props["unitary"] and props["real_output"]
-    assert not paper.get_spectral_properties()["mode_truncation"]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -336,33 +261,27 @@ def test_bad_inputs():
         layer.forward(np.zeros((2, 6, 4)), training=True, masks={"mlp.2": np.ones((2, 6, 8), bool)})
     with pytest.raises(ValueError, match="no dropout named 'dropout'"):
         layer.forward(np.zeros((2, 6, 4)), training=True, masks={"dropout": np.ones((2, 8), bool)})
-    paper = AFNOMixing(4, 8, variant="paper", num_blocks=2)
-    with pytest.raises(ValueError, match="its dropouts are: none"):
-        paper.forward(np.zeros((2, 6, 4)), masks={"mlp.2": np.ones((2, 8), bool)})
-    paper.forward(np.zeros((2, 11, 4)))  # the paper variant has no maximum length
 
 
 def test_bad_constructor_arguments():
     with pytest.raises(ValueError, match="unknown activation 'swish'; accepted: 'gelu', 'relu', 'silu'"):
         AFNOMixing(4, 8, activation="swish")
-    with pytest.raises(ValueError, match="unknown AFNOMixing variant 'nvidia'; accepted: 'spectrans', 'paper'"):
-        AFNOMixing(4, 8, variant="nvidia")
-    with pytest.raises(ValueError, match=r"dropout must be a float in \[0, 1\)"):
+    with pytest.raises(TypeError, match="variant"):  # the paper's AFNO is its own class now
+        AFNOMixing(4, 8, variant="paper")
+    with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\)"):
         AFNOMixing(4, 8, dropout=1.0)
     with pytest.raises(ValueError, match="modes_hidden = 0"):
         AFNOMixing(1, 8)  # D // 2 = 0 retained hidden modes
     with pytest.raises(ValueError, match="int\\(hidden_dim \\* mlp_ratio\\) = 0"):
         AFNOMixing(4, 8, mlp_ratio=0.1)
-    with pytest.raises(ValueError, match="num_blocks belong\\(s\\) to variant='paper'"):
+    with pytest.raises(TypeError, match="num_blocks"):  # a keyword of BlockDiagonalAFNOMixing
         AFNOMixing(4, 8, num_blocks=2)
-    with pytest.raises(ValueError, match="modes_seq, dropout belong\\(s\\) to variant='spectrans'"):
-        AFNOMixing(4, 8, modes_seq=2, dropout=0.1, variant="paper", num_blocks=2)
-    with pytest.raises(ValueError, match="hidden_dim 6 is not divisible by num_blocks 4"):
-        AFNOMixing(6, 8, variant="paper", num_blocks=4)
-    with pytest.raises(ValueError, match="hard_thresholding_fraction must be in"):
-        AFNOMixing(4, 8, variant="paper", num_blocks=2, hard_thresholding_fraction=1.5)
-    with pytest.raises(ValueError, match="sparsity_threshold"):
-        AFNOMixing(4, 8, variant="paper", num_blocks=2, sparsity_threshold=-0.1)
+    with pytest.raises(ValueError, match="unknown activation None"):  # spectrans's default is "gelu", not None
+        AFNOMixing(4, 8, activation=None)
+    with pytest.raises(TypeError, match="modes_seq must be an integer"):
+        AFNOMixing(4, 8, modes_seq=2.0)
+    with pytest.raises(TypeError, match="mlp_ratio must be a real number"):
+        AFNOMixing(4, 8, mlp_ratio="2")
 
 
 # ----------------------------------------------------------------------------------------------------------

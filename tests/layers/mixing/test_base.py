@@ -11,7 +11,7 @@ import pytest
 
 from specref.backend import finfo_eps, random_normal, to_numpy
 from specref.layers.mixing.base import FilterMixingLayer, MixingLayer, UnitaryMixingLayer, Verification
-from specref.testing.checks import assert_close
+from specref.testing.checks import CheckResult, assert_close
 
 # ---------------------------------------------------------------------------------------------------------
 # toy layers with known answers
@@ -75,6 +75,18 @@ def test_verification_is_truthy_exactly_when_passed():
     assert not Verification(False, 2.0, 1.0, "")
 
 
+def test_verification_is_a_check_result():
+    # the testing toolkit's result type, so message() and raise_if_failed() work on a verify_* outcome
+    failed = Verification(False, 2.0, 1.0, "energy", check="energy_preservation")
+    assert isinstance(failed, CheckResult)
+    assert (failed.measured, failed.tolerance, failed.max_error, failed.bound) == (2.0, 1.0, 2.0, 1.0)
+    with pytest.raises(AssertionError, match="energy_preservation: max error 2.000e"):
+        failed.raise_if_failed()
+    assert Verification(True, 0.5, 1.0, "").raise_if_failed()
+    layer = UnitaryMixingLayer(4)
+    assert layer.verify_orthogonality(np.eye(3)).check == "orthogonality"
+
+
 def test_constructor_arguments_and_checks():
     layer = UnitaryMixingLayer(8)
     assert (layer.hidden_dim, layer.dropout, layer.norm_eps, layer.energy_tolerance) == (8, 0.0, 1e-5, 1e-4)
@@ -82,11 +94,11 @@ def test_constructor_arguments_and_checks():
     assert layer.dropout_names == ("dropout",)
     filt = FilterMixingLayer(4, 16)
     assert (filt.sequence_length, filt.learnable_filters) == (16, True)
-    with pytest.raises(ValueError, match="hidden_dim must be a positive int"):
+    with pytest.raises(ValueError, match="hidden_dim must be a positive integer"):
         MixingLayer(0)
-    with pytest.raises(TypeError, match="hidden_dim must be a positive int"):
+    with pytest.raises(TypeError, match="hidden_dim must be an integer"):
         MixingLayer(4.0)
-    with pytest.raises(ValueError, match=r"dropout must be a float in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\)"):
         MixingLayer(4, dropout=1.0)
     with pytest.raises(ValueError, match="norm_eps"):
         MixingLayer(4, norm_eps=-1.0)
@@ -249,5 +261,7 @@ def test_frequency_axis_and_cutoff_arguments(xp):
     assert_close(to_numpy(result["group_delay"]), np.full((3, 8), 2.0), rtol=0, atol=gd_tol)  # atol: gd_tol
     with pytest.raises(ValueError, match="cutoff"):
         _Filter(response, xp).analyze_frequency_response(cutoff=1.5)
-    with pytest.raises(ValueError, match="axis out of range"):
+    with pytest.raises(ValueError, match="axis 2 is out of range for an array of ndim 2"):
         _Filter(response, xp).analyze_frequency_response(axis=2)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        _Filter(response, xp).analyze_frequency_response(axis=1.0)

@@ -18,10 +18,8 @@ from specref.layers.mixing.fourier import (
     FourierMixing1D,
     RealFourierMixing,
     SeparableFourierMixing,
-    hermitian_real_2d,
-    hermitian_real_2d_adjoint,
 )
-from specref.testing.checks import assert_close, check_dense_adjoint, check_vjp
+from specref.testing.checks import assert_close, check_vjp
 from specref.testing.runner import run_case
 from specref.testing.tolerances import fft_error_scale
 
@@ -121,23 +119,6 @@ def test_real_fourier_mixing_mixes_tokens():
     assert not np.allclose(layer(x), x)
 
 
-@pytest.mark.parametrize("n, m", [(4, 3), (5, 3), (1, 1), (2, 2), (7, 4)])
-def test_hermitian_real_2d_rebuilds_the_real_part(xp, n, m):
-    x = random_normal(4, (2, 3, n), xp=xp)
-    half = np.fft.rfft2(to_numpy(x)).real
-    full = to_numpy(hermitian_real_2d(xp.asarray(half), n=n))
-    np.testing.assert_array_equal(full[..., : n // 2 + 1], half)  # the first columns are copied
-    assert_close(full, np.fft.fft2(to_numpy(x)).real, rtol=4 * fft_error_scale(3 * n) * EPS64,  # two FFTs
-                 reason="rfft2 and fft2 each within c eps")
-    r = xp.asarray(np.random.default_rng(0).standard_normal((m, n // 2 + 1)))
-    check_dense_adjoint(hermitian_real_2d, hermitian_real_2d_adjoint, r, kwargs={"n": n},
-                        error_scale=1.0).raise_if_failed()
-    with pytest.raises(ValueError, match="must have shape"):
-        hermitian_real_2d(xp.asarray(np.zeros((3, n // 2 + 2))), n=n)
-    with pytest.raises(ValueError, match="expected"):
-        hermitian_real_2d_adjoint(xp.asarray(np.zeros((3, n + 1))), input_shape=(3, n // 2 + 1), n=n)
-
-
 def test_leading_batch_shapes(xp):
     x = random_normal(5, (2, 3, 6, 5), xp=xp)
     for cls in LAYERS:
@@ -166,7 +147,7 @@ def test_float32_precision_follows_input(xp):
 
 def test_registered_cases_pass(xp):
     assert [c.name for c in CASES] == ["FourierMixing", "FourierMixing_complex_input", "FourierMixing1D",
-                                        "RealFourierMixing", "SeparableFourierMixing", "hermitian_real_2d"]
+                                        "RealFourierMixing", "SeparableFourierMixing"]  # hermitian_real_2d: transforms
     for case in CASES:
         rows = [r for point in run_case(case, xp) for r in point]
         failed = [r for r in rows if r.passed is False]
@@ -219,7 +200,7 @@ def test_real_part_map_is_symmetric_so_backward_is_the_same_mixing(xp, norm):
 def test_backward_checks_the_cotangent():
     layer = FourierMixing(4)
     _, ctx = layer.forward(random_normal(0, (2, 5, 4)))
-    with pytest.raises(ValueError, match="dy has shape"):
+    with pytest.raises(ValueError, match="the cotangent has shape"):
         layer.backward(ctx, random_normal(0, (2, 4, 4)))
     with pytest.raises(TypeError, match="must be real"):
         layer.backward(ctx, random_normal(0, (2, 5, 4), dtype="complex128"))
@@ -388,10 +369,22 @@ def test_bad_inputs(xp, cls):
         layer(random_normal(0, (3, 4), xp=xp))
     with pytest.raises(TypeError, match="int64"):
         layer(xp.zeros((2, 3, 4), dtype=xp.int64))
-    with pytest.raises(ValueError, match="unknown fft_norm 'unitary'; accepted: 'ortho', 'backward', 'forward'"):
+    with pytest.raises(ValueError, match="unknown norm 'unitary'; accepted: 'backward', 'ortho', 'forward'"):
         cls(4, fft_norm="unitary")
-    with pytest.raises(ValueError, match=r"dropout must be a float in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\)"):
         cls(4, dropout=1.5)
+    assert cls(4, fft_norm=None).fft_norm == "backward"  # None means "backward", as numpy and torch
+
+
+@pytest.mark.parametrize("cls, flag", [(FourierMixing, "keep_complex"), (FourierMixing1D, "keep_complex"),
+                                       (RealFourierMixing, "use_real_fft"), (SeparableFourierMixing, "mix_features"),
+                                       (SeparableFourierMixing, "mix_sequence")])
+def test_flags_are_bools(cls, flag):
+    with pytest.raises(TypeError, match=f"{flag} must be True or False, got str 'no'"):
+        cls(4, **{flag: "no"})  # a truthy string is refused, not read as True
+    with pytest.raises(TypeError, match=f"{flag} must be True or False"):
+        cls(4, **{flag: 1})
+    assert getattr(cls(4, **{flag: np.True_}), flag) is True
 
 
 def test_separable_needs_a_flag():

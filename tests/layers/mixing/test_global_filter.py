@@ -310,6 +310,13 @@ def test_bad_inputs():
         GlobalFilterMixing(4, 6, filter_interpolation="nearest")
     with pytest.raises(ValueError, match="spectral_dropout_p"):
         AdaptiveGlobalFilter(4, 6, spectral_dropout_p=1.0)
+    with pytest.raises(TypeError, match="spectral_dropout_p must be a real number"):  # the _args rule: a type
+        AdaptiveGlobalFilter(4, 6, spectral_dropout_p="0.1")
+    with pytest.raises(TypeError, match="adaptive_initialization must be True or False, got str 'no'"):
+        AdaptiveGlobalFilter(4, 6, adaptive_initialization="no")
+    with pytest.raises(TypeError, match="learnable_filters must be True or False"):
+        GlobalFilterMixing(4, 6, learnable_filters=None)
+    assert GlobalFilterMixing(4, 6, fft_norm=None).fft_norm == "backward"  # None means "backward", as numpy
     with pytest.raises((TypeError, ValueError)):
         GlobalFilterMixing(0, 6)
     x = np.zeros((2, 6, 4))
@@ -325,7 +332,7 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match=r"needs \(6, 4\)"):
         adaptive.forward(x, training=True, masks={"spectral_dropout": np.ones((2, 6, 4), bool)})
     _, ctx = layer.forward(x)
-    with pytest.raises(ValueError, match="dy has shape"):
+    with pytest.raises(ValueError, match="the cotangent has shape"):
         layer.backward(ctx, np.zeros((2, 5, 4)))
 
 

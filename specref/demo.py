@@ -1,8 +1,10 @@
-"""The toolkit's demonstration cases: one linear op with its adjoint, one nonlinear op with its VJP.
+"""The verification toolkit's demonstration cases: one linear op with its adjoint, one nonlinear op with
+its VJP.
 
-They show the two shapes of a primitive (DESIGN.md section 2) at their smallest, exercise every check of
+They show the two shapes of a primitive (docs/design.md) at their smallest, exercise every check of
 the toolkit in `specref verify` and in the tests (where deliberately wrong twins of them must fail), and
-serve as templates for a new family.
+serve as templates for a new family. They live outside :mod:`specref.testing`, which imports no family,
+because a VJP of a broadcasting op ends with the one ``sum_to_shape`` of :mod:`specref.ops.broadcast`.
 """
 
 from __future__ import annotations
