@@ -25,6 +25,7 @@ RANKS = {
     "specref.testing.case": 1,
     "specref.testing.trees": 1,
     "specref.testing.draws": 1,
+    "specref.testing.inputs": 1,
     "specref.testing.tolerances": 1,
     "specref.testing.checks": 1,
     "specref.interop": 1,

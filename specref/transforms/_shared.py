@@ -8,7 +8,7 @@ One home each, so no family imports another family's private names:
 | :func:`cis`: twiddles :math:`e^{-i\pi r/d}`, :math:`r` reduced mod :math:`2d` exactly | cosine, mdct |
 | :func:`on_parts`: a real linear map on real and imaginary parts (C-linear) | cosine, mdct |
 | :data:`ORDERS`, :func:`power_of_two_length`, :func:`permute_last`: orders, ``pad``, a permutation | hadamard, slant |
-| :func:`random_input`, :func:`padded_length`, :func:`dense_apply`: case inputs, dense references | all five families |
+| :func:`padded_length`, :func:`dense_apply`: case lengths and dense references | all five families |
 
 (the five families: cosine/sine, MDCT, Hadamard, Slant, interpolation.)
 The argument checks live in :mod:`specref._args`; the chain builder in :mod:`specref.transforms.structural`.
@@ -26,9 +26,9 @@ from specref.backend import (
     dtype_name,
     is_complex,
     namespace,
-    random_normal,
 )
-from specref.testing.case import Case, Inputs
+from specref.testing.case import Case
+from specref.testing.inputs import random_input
 from specref.transforms.structural import apply_chain, apply_chain_adjoint
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "power_of_two_length",
     "permute_last",
     "permute_last_adjoint",
-    "random_input",
     "padded_length",
     "dense_apply",
 ]
@@ -137,13 +136,6 @@ def permute_last_adjoint(y, *, input_shape, index: tuple[int, ...]):
 
 # ----------------------------------------------------------------------------------------------------------
 # verification cases
-
-
-def random_input(rng, xp, dtype, *, shape, complex_input=False, **kwargs) -> Inputs:
-    """A case's one input: standard normal of ``shape``, complex of ``dtype``'s precision if ``complex_input``;
-    the remaining grid parameters are the forward's keywords."""
-    name = dtype_name(complex_dtype(dtype, xp)) if complex_input else dtype
-    return Inputs((random_normal(rng, shape, dtype=name, xp=xp),), kwargs)
 
 
 def padded_length(n: int, pad: bool) -> int:

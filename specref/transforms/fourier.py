@@ -62,8 +62,8 @@ from specref._args import (
 )
 from specref.backend import check_float_dtype, dtype_name, is_complex, namespace
 from specref.testing.case import Case
+from specref.testing.inputs import random_input
 from specref.testing.tolerances import fft_error_scale
-from specref.transforms._shared import random_input
 from specref.transforms.fourier_core import (
     c2c,
     c2c_adjoint,

@@ -40,8 +40,8 @@ from specref.backend import (
     scipy_fft_for,
 )
 from specref.testing.case import Case
+from specref.testing.inputs import random_input
 from specref.testing.tolerances import fft_error_scale
-from specref.transforms._shared import random_input
 from specref.transforms.structural import crop_or_pad, to_complex
 
 __all__ = [

@@ -53,6 +53,7 @@ from specref._args import (
 )
 from specref._jit.fwht import fwht
 from specref.testing.case import Case
+from specref.testing.inputs import random_input
 from specref.transforms._shared import (
     ORDERS,
     dense_apply,
@@ -60,7 +61,6 @@ from specref.transforms._shared import (
     permute_last,
     permute_last_adjoint,
     power_of_two_length,
-    random_input,
     run_adjoint,
     run_forward,
 )

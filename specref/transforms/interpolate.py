@@ -67,8 +67,9 @@ from specref._args import (
 )
 from specref.backend import device_of, dtype_name, namespace, real_dtype
 from specref.testing.case import Case
+from specref.testing.inputs import random_input
 from specref.testing.tolerances import Bound
-from specref.transforms._shared import random_input, run_adjoint, run_forward
+from specref.transforms._shared import run_adjoint, run_forward
 from specref.transforms.structural import axis_chain, chain_along_axes, step
 
 __all__ = [

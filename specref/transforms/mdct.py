@@ -35,8 +35,9 @@ import numpy as np
 from specref._args import check_cotangent_shape, check_input_shape, check_positive_int, normalize_axis
 from specref.backend import check_float_dtype, check_same_precision, device_of, dtype_name, namespace, real_dtype
 from specref.testing.case import Case
+from specref.testing.inputs import random_input
 from specref.testing.tolerances import fft_error_scale
-from specref.transforms._shared import cis, on_parts, random_input, run_adjoint, run_forward
+from specref.transforms._shared import cis, on_parts, run_adjoint, run_forward
 from specref.transforms.structural import Step, axis_chain, scale, to_complex
 
 __all__ = [

@@ -64,8 +64,9 @@ from specref._args import (
 )
 from specref.backend import device_of, dtype_name, is_complex, namespace, real_dtype
 from specref.testing.case import Case
+from specref.testing.inputs import random_input
 from specref.testing.tolerances import fft_error_scale
-from specref.transforms._shared import random_input, run_adjoint, run_forward
+from specref.transforms._shared import run_adjoint, run_forward
 from specref.transforms.fourier_core import c2c, c2c_adjoint
 from specref.transforms.structural import (
     Step,

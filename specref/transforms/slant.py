@@ -48,6 +48,7 @@ import numpy as np
 from specref._args import check_choice, check_flag, check_input_shape, check_power_of_two, normalize_axis
 from specref.backend import namespace
 from specref.testing.case import Case
+from specref.testing.inputs import random_input
 from specref.transforms._shared import (
     ORDERS,
     dense_apply,
@@ -55,7 +56,6 @@ from specref.transforms._shared import (
     permute_last,
     permute_last_adjoint,
     power_of_two_length,
-    random_input,
     run_adjoint,
     run_forward,
 )

@@ -39,12 +39,11 @@ from specref.backend import (
     check_float_dtype,
     complex_dtype,
     device_of,
-    dtype_name,
     is_complex,
     namespace,
-    random_normal,
 )
-from specref.testing.case import Case, Inputs
+from specref.testing.case import Case
+from specref.testing.inputs import random_input
 
 __all__ = [
     "Step",
@@ -339,9 +338,7 @@ def to_complex_adjoint(y, *, input_shape):
 # verification cases
 
 
-def _make(rng, xp, dtype, *, shape, complex_input=True, **kwargs):
-    name = dtype_name(complex_dtype(dtype, xp)) if complex_input else dtype
-    return Inputs((random_normal(rng, shape, dtype=name, xp=xp),), kwargs)
+_make = partial(random_input, complex_input=True)  # complex inputs unless a grid point says otherwise
 
 
 _STRUCTURAL_REASON = "a copy, a slice, a zero fill or one rounding per component: exact or within eps"

@@ -7,6 +7,7 @@ import pytest
 
 from specref.backend import random_normal, to_numpy
 from specref.testing import assert_close, check_adjoint, check_dense_adjoint
+from specref.testing.inputs import random_input
 from specref.transforms import _shared as S
 from specref.transforms.structural import Step
 
@@ -69,7 +70,7 @@ def test_run_forward_and_adjoint_check_their_inputs(xp):
 
 
 def test_random_input_and_dense_apply(xp):
-    inputs = S.random_input(np.random.default_rng(0), xp, "float32", shape=(2, 3), complex_input=True, axis=0)
+    inputs = random_input(np.random.default_rng(0), xp, "float32", shape=(2, 3), complex_input=True, axis=0)
     assert inputs.args[0].dtype == xp.complex64 and inputs.kwargs == {"axis": 0}
     assert S.padded_length(5, True) == 8 and S.padded_length(5, False) == 5
     x = np.arange(6.0).reshape(2, 3)
