@@ -8,7 +8,7 @@ accepted range raises ``ValueError``. Each message names the argument, the value
 | check | accepts | returns |
 | --- | --- | --- |
 | :func:`normalize_axis` | an integer in ``-ndim ... ndim - 1`` | the non-negative index |
-| :func:`normalize_axes` | ``None`` or a sequence of distinct axes | a tuple of non-negative indices |
+| :func:`normalize_axes` | ``None`` or a sequence of distinct axes (options: repeats, an int) | a tuple of indices |
 | :func:`check_length` | an integer >= 1 (a transform length) | ``int`` |
 | :func:`check_sizes` | ``count`` integers >= 1 (``size=(h, w)``) | a tuple of ``int`` |
 | :func:`check_positive_int` | an integer >= 1 (a size, a count) | ``int`` |
@@ -20,15 +20,20 @@ accepted range raises ``ValueError``. Each message names the argument, the value
 | :func:`check_flag` | ``True``, ``False`` (Python or NumPy bool) | ``bool`` |
 | :func:`check_input_shape` | a sequence of non-negative integers | a tuple of ``int`` |
 | :func:`check_cotangent_shape` | a cotangent of the forward's output shape | ``None`` |
+| :func:`check_allocation` | a result size that fits in the machine's memory (:func:`memory_limit`) | bytes (``int``) |
+| :func:`check_cotangent_precision` | a cotangent of the forward's precision | ``None`` |
 """
 
 from __future__ import annotations
 
 import math
 import operator
+import os
 from collections.abc import Sequence
 
 import numpy as np
+
+from specref.backend import check_float_dtype, dtype_name, finfo_eps
 
 __all__ = [
     "NORMS",
@@ -46,6 +51,9 @@ __all__ = [
     "check_flag",
     "check_input_shape",
     "check_cotangent_shape",
+    "check_allocation",
+    "memory_limit",
+    "check_cotangent_precision",
 ]
 
 #: the FFT normalisation names of numpy.fft, scipy.fft and torch.fft (``None`` means ``"backward"``)
@@ -89,19 +97,29 @@ def normalize_axis(axis, ndim: int, *, name: str = "axis") -> int:
     return axis % ndim
 
 
-def normalize_axes(axes, ndim: int, *, count: int | None = None) -> tuple[int, ...]:
+def normalize_axes(
+    axes, ndim: int, *, count: int | None = None, allow_repeats: bool = False, allow_int: bool = False
+) -> tuple[int, ...]:
     """Return ``axes`` as a tuple of distinct non-negative indices (``None`` means all axes, in order).
 
     ``count``: the number of axes an operator needs (2 for a 2-D pooling), checked when given.
+    ``allow_repeats``: an axis may appear more than once (``numpy.fft.fftn`` transforms it once per
+    listing). ``allow_int``: one integer means that one axis, and any iterable of integers (a 1-D NumPy
+    array) is a sequence, as ``scipy.fft`` accepts; the functions mirroring a peer pass these options.
 
     Raises
     ------
     TypeError
-        If ``axes`` is not a sequence of integers.
+        If ``axes`` is not a sequence of integers (or, with ``allow_int``, an integer).
     ValueError
         If ``axes`` is empty, names an axis out of range, names one axis twice (``(0, -2)`` on a 2-D
-        array is a repeat), or does not hold ``count`` axes.
+        array is a repeat) unless ``allow_repeats``, or does not hold ``count`` axes.
     """
+    if allow_int and axes is not None and not isinstance(axes, str | bytes | Sequence):
+        if hasattr(axes, "__iter__") and getattr(axes, "ndim", 1) == 1:
+            axes = tuple(axes)  # a 1-D array of axes
+        elif hasattr(axes, "__index__"):
+            axes = (as_int(axes, "axes"),)  # one axis (a bool is refused, as everywhere)
     if count is not None and axes is not None and not isinstance(axes, str | bytes) and isinstance(axes, Sequence):
         if len(axes) != count:
             raise ValueError(f"axes must name {count} axes; got {tuple(axes)!r}")
@@ -114,7 +132,7 @@ def normalize_axes(axes, ndim: int, *, count: int | None = None) -> tuple[int, .
     if len(axes) == 0:
         raise ValueError("axes is empty; name at least one axis to transform (NumPy returns the input as is)")
     out = tuple(normalize_axis(a, ndim, name="axes entry") for a in axes)
-    if len(set(out)) != len(out):
+    if not allow_repeats and len(set(out)) != len(out):
         raise ValueError(f"axes {tuple(axes)} names an axis twice (ndim {ndim}); each axis may appear once")
     return out
 
@@ -295,3 +313,97 @@ def check_cotangent_shape(y, expected: tuple, what: str, input_shape: tuple) -> 
             f"{what}: the cotangent has shape {tuple(y.shape)}, but the forward maps input_shape "
             f"{tuple(input_shape)} to shape {tuple(expected)}; pass the shape of the forward's input"
         )
+
+
+def check_cotangent_precision(dy, forward, what: str, *, name: str = "dy", forward_name: str = "x") -> None:
+    """Raise ``TypeError`` unless the cotangent ``dy`` has the precision the forward ran in.
+
+    Every backward and VJP calls it first (docs/conventions.md: mixing precisions raises, in the forward and
+    in every backward): a float32 cotangent for a float64 forward would otherwise give gradients of mixed
+    precisions. Real and complex of one precision (float32 with complex64) agree.
+
+    Parameters
+    ----------
+    dy : array
+        The cotangent.
+    forward : array or dtype
+        An array of the forward (its input, usually) or the forward input's dtype.
+    what : str
+        The function, named in the message (``"softmax_vjp"``, ``"AFNOMixing.backward"``).
+
+    Raises
+    ------
+    TypeError
+        For an integer, bool or other non-float cotangent, or one of the other precision (naming both dtypes).
+    """
+    check_float_dtype(dy, name=name)
+    forward_dtype = getattr(forward, "dtype", forward)
+    if finfo_eps(dy.dtype) != finfo_eps(forward_dtype):
+        raise TypeError(
+            f"{what}: the cotangent {name} has dtype {dtype_name(dy.dtype)}, but the forward ran in "
+            f"{dtype_name(forward_dtype)} ({forward_name}); accepted: a cotangent of the forward's precision "
+            "(float32/complex64 or float64/complex128), cast it first"
+        )
+
+
+def memory_limit() -> int | None:
+    """The most bytes one result may take: the machine's total physical memory (``None`` where unknown).
+
+    Total memory, not the memory free now: the limit is a property of the machine, so a call is refused or
+    accepted the same way every time (free memory would change with what else runs).
+    """
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # not POSIX: no limit beyond NumPy's own
+        return None
+
+
+def _bytes_text(n: int) -> str:
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n} bytes"
+
+
+def check_allocation(shape, itemsize: int, what: str, *, limit: int | None = None) -> int:
+    """Refuse, before allocating, a result of ``shape`` and ``itemsize`` bytes per entry that cannot fit.
+
+    The rule: the result's ``prod(shape) * itemsize`` bytes must not exceed ``limit``, by default
+    :func:`memory_limit` (the machine's total physical memory; no limit where it is unknown), and its entry
+    count must be indexable (below ``2**63``). Every dense builder (``hadamard_matrix``, ``slant_matrix``,
+    the sequency permutations, ``interpolation_matrix``...) calls it with its output's shape first, so
+    ``n = 2**40`` is refused at once instead of hanging or failing deep inside NumPy.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The result's shape.
+    itemsize : int
+        Bytes per entry (8 for float64 and int64).
+    what : str
+        The builder and its size, named in the message (``"hadamard_matrix(n=1048576)"``).
+    limit : int, optional
+        The limit in bytes (tests pass one; default :func:`memory_limit`).
+
+    Returns
+    -------
+    int
+        The result's size in bytes.
+
+    Raises
+    ------
+    ValueError
+        If the result would exceed the limit, giving the estimate in bytes and the limit.
+    """
+    count = math.prod(int(s) for s in shape)
+    nbytes = count * int(itemsize)
+    source = "this machine's total memory" if limit is None else "the limit given"
+    limit = memory_limit() if limit is None else int(limit)
+    if count >= 2**63 or (limit is not None and nbytes > limit):
+        bound = "more entries than an array can index (2**63)" if count >= 2**63 else (
+            f"more than {limit} bytes ({_bytes_text(limit)}, {source})")
+        raise ValueError(
+            f"{what}: the result, shape {tuple(int(s) for s in shape)} at {int(itemsize)} bytes per entry, would "
+            f"need {nbytes} bytes ({_bytes_text(nbytes)}), {bound}; accepted: a size whose result fits in memory"
+        )
+    return nbytes

@@ -6,7 +6,9 @@ array-api-strict (the last proves that the core uses nothing outside the array A
 
 Dtype rules (docs/conventions.md):
 
-* accepted: float32, float64, complex64, complex128; integer and bool arrays raise ``TypeError``;
+* accepted: float32, float64, complex64, complex128, in either byte order (a big-endian ``>f8`` array is a
+  float64 array, as NumPy treats it; results computed from it are native); integer, bool and half-precision
+  arrays raise ``TypeError``;
 * output precision follows input precision (float32 -> complex64 for an FFT, never complex128);
 * arrays of two precisions meeting in one call raise ``TypeError`` (cast with ``astype`` first).
 
@@ -31,6 +33,7 @@ __all__ = [
     "get_namespace",
     "available_backends",
     "gpu_available",
+    "gpu_unavailable_reason",
     "check_float_dtype",
     "check_same_precision",
     "real_dtype",
@@ -43,6 +46,8 @@ __all__ = [
     "random_uniform",
     "to_numpy",
     "dtype_name",
+    "float_dtype_name",
+    "native_byte_order",
 ]
 
 ACCEPTED_DTYPES = ("float32", "float64", "complex64", "complex128")
@@ -113,14 +118,27 @@ def backend_name(xp) -> str:
 
 def gpu_available() -> bool:
     """True when CuPy imports and sees a CUDA device (importing CuPy alone succeeds without one)."""
+    return gpu_unavailable_reason() is None
+
+
+def gpu_unavailable_reason() -> str | None:
+    """Why the CuPy backend cannot run here, or ``None`` when it can.
+
+    The reason says which is missing: CuPy itself (not installed, or failing to import), or the device
+    (CuPy installed and ``cupy.cuda.is_available()`` False, or the query failing).
+    """
     try:
         import cupy  # noqa: F401  (optional dependency)
-    except Exception:
-        return False
+    except ImportError:
+        return "CuPy is not installed (pip install 'specref[gpu]')"
+    except Exception as exc:
+        return f"CuPy is installed but failed to import ({type(exc).__name__}: {exc})"
     try:
-        return bool(cupy.cuda.is_available())
-    except Exception:
-        return False
+        if cupy.cuda.is_available():
+            return None
+    except Exception as exc:
+        return f"CuPy is installed but the CUDA device query failed ({type(exc).__name__}: {exc})"
+    return "CuPy is installed but cupy.cuda.is_available() is False (no CUDA device here)"
 
 
 def get_namespace(name: str):
@@ -169,25 +187,69 @@ def available_backends() -> list[str]:
 
 
 def dtype_name(dtype) -> str:
-    """The standard name of a dtype from any namespace: ``"float32"``, ``"complex128"``..."""
+    """The standard name of a dtype from any namespace: ``"float32"``, ``"complex128"``...
+
+    The name does not depend on the byte order: a big-endian ``>f8`` NumPy dtype is ``"float64"``.
+    """
     name = getattr(dtype, "name", None)
     if name is None:
         name = str(dtype)
     return name.rsplit(".", 1)[-1].replace("'>", "")
 
 
+def float_dtype_name(dtype, *, name: str = "dtype") -> str:
+    """``"float32"`` or ``"float64"`` for any spelling NumPy accepts of those dtypes, or a namespace's dtype.
+
+    Accepted: ``np.float32``, ``np.dtype("float32")``, ``"f4"``, ``"float32"``, ``"single"``, ``">f4"``
+    (either byte order), ``float`` (NumPy's float64), and the dtype objects of CuPy and array-api-strict
+    (``xp.float32``); likewise for float64. The one normaliser behind ``astype(dtype)`` and
+    ``from_state_dict(dtype=)``.
+
+    Raises
+    ------
+    TypeError
+        For ``None``, a spelling of any other dtype (float16, longdouble, integer, bool, complex) or an object
+        that is not a dtype, naming the value and the accepted set.
+    """
+    found = None
+    if dtype is not None:
+        try:
+            found = np.dtype(dtype).name
+        except (TypeError, ValueError):  # not a NumPy spelling: a dtype object of a loaded array-API namespace?
+            guess = dtype_name(dtype)
+            spaces = [sys.modules[m] for m in ("array_api_strict", "cupy") if m in sys.modules]
+            if any(dtype == getattr(xp, guess, None) for xp in spaces):
+                found = guess
+    if found not in ("float32", "float64"):
+        raise TypeError(
+            f"{name} {dtype!r} is not accepted; accepted: float32 or float64, spelled as NumPy accepts them "
+            '(np.float32, np.dtype("float32"), "f4", "float32") or a namespace\'s dtype (xp.float32)'
+        )
+    return found
+
+
+def native_byte_order(x):
+    """``x`` itself, or for a NumPy array in non-native byte order (``>f8`` on a little-endian machine) a
+    copy in native order with the same values: what a compiled (Numba) loop needs, as it refuses the other."""
+    if isinstance(x, np.ndarray) and not x.dtype.isnative:
+        return x.astype(x.dtype.newbyteorder("="))
+    return x
+
+
 def check_float_dtype(x, *, allow_complex: bool = True, name: str = "x"):
     """Check that ``x`` has an accepted floating dtype and return that dtype.
+
+    The check is by name, so either byte order is accepted (``>f8`` is a float64, as in NumPy).
 
     Raises
     ------
     TypeError
         For integer, bool or other dtypes, naming the dtype found and the dtypes accepted.
     """
-    xp = namespace(x)
+    namespace(x)
     dtype = x.dtype
     accepted = ACCEPTED_DTYPES if allow_complex else ACCEPTED_DTYPES[:2]
-    if not any(dtype == getattr(xp, d) for d in accepted):
+    if dtype_name(dtype) not in accepted:
         text = _ACCEPTED_TEXT if allow_complex else "float32 or float64"
         raise TypeError(
             f"{name} has dtype {dtype_name(dtype)}; accepted: {text} "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from specref._args import check_allocation, check_cotangent_precision
 from specref.backend import check_float_dtype, device_of, dtype_name, namespace, random_normal
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
@@ -21,6 +22,7 @@ __all__ = ["demo_dense_dft", "demo_dense_dft_adjoint", "demo_scaled_softplus", "
 
 def _dft_matrix(n: int, xp, dtype, device):
     """F[j, k] = exp(-2 pi i (j k mod n) / n), the angle reduced mod n before it is formed (exact integers)."""
+    check_allocation((n, n), 16, f"demo dense DFT matrix (n={n})")
     jk = np.outer(np.arange(n), np.arange(n)) % n
     host = np.exp(-2j * np.pi * jk / n)
     return xp.asarray(host.astype(dtype), device=device)
@@ -78,6 +80,7 @@ def demo_scaled_softplus_vjp(dy, x, w, y):
         \\bar w = \\textstyle\\sum_{\\mathrm{bcast}} \\bar y \\log(1+e^x)
     """
     xp = namespace(dy, x, w)
+    check_cotangent_precision(dy, x, "demo_scaled_softplus_vjp")  # every VJP refuses a cotangent of another precision
     sigmoid = 1.0 / (1.0 + xp.exp(-x))
     softplus = xp.logaddexp(xp.zeros_like(x), x)
     dx = sum_to_shape(dy * w * sigmoid, x.shape)

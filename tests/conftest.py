@@ -1,4 +1,4 @@
-"""Shared fixtures: the ``xp`` fixture over installed backends, hypothesis profiles."""
+"""Shared fixtures: the ``xp`` fixture over installed backends, hypothesis profiles, the ``--full`` option."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from specref.backend import get_namespace, gpu_available
+from specref.backend import get_namespace, gpu_unavailable_reason
 
-# "ci": derandomized and bounded so the suite stays within minutes on 2 cores; "dev": more examples.
+# "ci" (the default): derandomized, 10 examples per property, so the README's command stays under 5 minutes
+# on 2 cores (every VJP and adjoint is also checked on the registry's grids); "dev" (HYPOTHESIS_PROFILE=dev):
+# 200 random examples per property.
 settings.register_profile(
-    "ci", max_examples=25, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci", max_examples=10, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
@@ -26,10 +28,10 @@ def _backend_params():
 
 @pytest.fixture(params=_backend_params())
 def xp(request):
-    """The array namespace of each installed backend; CuPy skips with the reason when no GPU is present."""
+    """The array namespace of each installed backend; CuPy skips saying whether CuPy or the device is missing."""
     name = request.param
-    if name == "cupy" and not gpu_available():
-        pytest.skip("CuPy backend: cupy.cuda.is_available() is False (no CUDA device here)")
+    if name == "cupy" and (reason := gpu_unavailable_reason()) is not None:
+        pytest.skip(f"CuPy backend: {reason}")
     try:
         return get_namespace(name)
     except ImportError as exc:
@@ -41,3 +43,15 @@ def backend_name(xp):
     from specref.backend import backend_name as name
 
     return name(xp)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--full", action="store_true", default=False,
+                     help="also run the heavier checks the default run leaves to `specref verify` (the registry's "
+                          "dense adjoint matrices on array-api-strict)")
+
+
+@pytest.fixture
+def full(request) -> bool:
+    """Whether ``--full`` was given."""
+    return bool(request.config.getoption("--full"))

@@ -42,6 +42,25 @@ def test_normalize_axes():
         A.normalize_axes((0, 1, 2), 3, count=2)
 
 
+def test_normalize_axes_peer_options():
+    # allow_repeats: numpy.fft.fftn transforms an axis once per listing; the order is kept
+    assert A.normalize_axes((1, -2, 0), 3, allow_repeats=True) == (1, 1, 0)
+    with pytest.raises(ValueError, match="axes is empty"):
+        A.normalize_axes((), 3, allow_repeats=True)
+    # allow_int: one integer is one axis, a 1-D array a sequence (scipy.fft's rule)
+    assert A.normalize_axes(-1, 3, allow_int=True) == (2,)
+    assert A.normalize_axes(np.int64(0), 3, allow_int=True) == (0,)
+    assert A.normalize_axes(np.array([2, 0]), 3, allow_int=True) == (2, 0)
+    with pytest.raises(ValueError, match="names an axis twice"):
+        A.normalize_axes(np.array([2, -1]), 3, allow_int=True)  # repeats stay refused unless allowed
+    with pytest.raises(TypeError, match="axes must be an integer, got the bool True"):
+        A.normalize_axes(True, 3, allow_int=True)
+    with pytest.raises(TypeError, match="axes must be a sequence of integers, got float 1.0"):
+        A.normalize_axes(1.0, 3, allow_int=True)
+    with pytest.raises(ValueError, match="axes entry 3 is out of range"):
+        A.normalize_axes(3, 3, allow_int=True)
+
+
 def test_lengths_and_sizes():
     assert A.check_length(np.int32(5)) == 5
     with pytest.raises(ValueError, match="accepted: an integer >= 1"):
@@ -138,3 +157,37 @@ def test_sizes_accept_an_array_as_numpy_does():
     assert A.check_sizes(np.array([3, 5]), 2, name="s") == (3, 5)
     with pytest.raises(TypeError, match="s must be a sequence of 2 output lengths"):
         A.check_sizes("35", 2, name="s")
+
+
+def test_cotangent_precision():
+    x64 = np.zeros(3)
+    A.check_cotangent_precision(np.zeros(3), x64, "f_vjp")
+    A.check_cotangent_precision(np.zeros(3, np.complex128), x64, "f_vjp")  # complex128 is float64's precision
+    A.check_cotangent_precision(np.zeros(3, np.float32), "complex64", "f_vjp")  # a dtype name stands for the forward
+    with pytest.raises(TypeError, match=r"f_vjp: the cotangent dy has dtype float32, but the forward ran in float64 "
+                                        r"\(x\); accepted: a cotangent of the forward's precision"):
+        A.check_cotangent_precision(np.zeros(3, np.float32), x64, "f_vjp")
+    with pytest.raises(TypeError, match=r"the cotangent dk has dtype complex128, but the forward ran in float32 \(q\)"):
+        A.check_cotangent_precision(np.zeros(3, np.complex128), np.zeros(3, np.float32), "g", name="dk",
+                                    forward_name="q")
+    with pytest.raises(TypeError, match="dy has dtype int64"):
+        A.check_cotangent_precision(np.zeros(3, np.int64), x64, "f_vjp")
+
+
+def test_check_allocation_refuses_before_allocating_with_the_estimate():
+    assert A.check_allocation((4, 4), 8, "m") == 128
+    assert A.check_allocation((1000,), 8, "m", limit=8000) == 8000  # the limit itself is accepted
+    with pytest.raises(ValueError, match=r"m\(n=1001\): the result, shape \(1001,\) at 8 bytes per entry, would "
+                                         r"need 8008 bytes \(7.82 KiB\), more than 8000 bytes \(7.81 KiB, the "
+                                         r"limit given\); accepted: a size whose result fits in memory"):
+        A.check_allocation((1001,), 8, "m(n=1001)", limit=8000)
+    with pytest.raises(ValueError, match=r"would need 9671406556917033397649408 bytes .* more entries than an "
+                                         r"array can index \(2\*\*63\)"):
+        A.check_allocation((2**40, 2**40), 8, "hadamard_matrix(n=2**40)")
+    limit = A.memory_limit()
+    assert limit is None or limit > 0
+    if limit is not None:  # the default limit: the machine's total memory, the same on every call
+        assert A.memory_limit() == limit
+        A.check_allocation((limit // 8,), 8, "m")
+        with pytest.raises(ValueError, match="this machine's total memory"):
+            A.check_allocation((limit // 8 + 1,), 8, "m")

@@ -11,8 +11,10 @@ from specref.backend import (
     check_float_dtype,
     check_same_precision,
     complex_dtype,
+    float_dtype_name,
     get_namespace,
     namespace,
+    native_byte_order,
     random_normal,
     random_uniform,
     real_dtype,
@@ -142,3 +144,161 @@ def test_import_does_not_pull_optional_modules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+# ----------------------------------------------------------------------------------------------------------
+# dtype spellings and byte order
+
+
+@pytest.mark.parametrize("spelling, name", [
+    (np.float32, "float32"), (np.dtype("float32"), "float32"), ("f4", "float32"), ("float32", "float32"),
+    ("single", "float32"), (">f4", "float32"), (np.float64, "float64"), (np.dtype(">f8"), "float64"),
+    ("f8", "float64"), ("d", "float64"), (float, "float64"),
+], ids=repr)
+def test_float_dtype_name_accepts_every_numpy_spelling(spelling, name):
+    assert float_dtype_name(spelling) == name
+
+
+def test_float_dtype_name_accepts_namespace_dtypes(xp):
+    assert float_dtype_name(xp.float32) == "float32" and float_dtype_name(xp.float64) == "float64"
+
+
+@pytest.mark.parametrize("bad", [None, np.float16, "e", np.longdouble, "int32", int, bool, np.complex64, "c16",
+                                 "foo", 3, object, "f4,f4"], ids=repr)
+def test_float_dtype_name_refuses_the_rest(bad):
+    with pytest.raises(TypeError, match=r"layer dtype .* is not accepted; accepted: float32 or float64"):
+        float_dtype_name(bad, name="layer dtype")
+
+
+def test_float_dtype_name_refuses_strict_non_float_dtypes():
+    s = pytest.importorskip("array_api_strict")
+    for bad in (s.int64, s.complex128, s.bool):
+        with pytest.raises(TypeError, match="accepted: float32 or float64"):
+            float_dtype_name(bad)
+
+
+@pytest.mark.parametrize("dtype", [">f4", ">f8", ">c8", ">c16"])
+def test_big_endian_is_accepted_as_numpy_accepts_it(dtype):
+    x = np.arange(4.0).astype(dtype)
+    assert check_float_dtype(x) == x.dtype
+    check_same_precision(x, np.zeros(2, dtype.replace(">", "<")))
+    native = native_byte_order(x)
+    assert native.dtype.isnative and native.dtype == np.dtype(dtype).newbyteorder("=")
+    np.testing.assert_array_equal(native, x)
+    y = np.ones(3)
+    assert native_byte_order(y) is y  # native arrays pass through uncopied
+
+
+@pytest.mark.parametrize("dtype", [">i8", ">f2"])
+def test_big_endian_integer_and_half_are_still_refused(dtype):
+    with pytest.raises(TypeError, match=r"has dtype (int64|float16); accepted: float32, float64"):
+        check_float_dtype(np.zeros(3, dtype=dtype))
+
+
+def _cotangent(a):
+    """A fixed cotangent of ``a``'s shape and dtype."""
+    v = np.cos(np.arange(a.size)).reshape(a.shape)
+    return (v + 1j * np.sin(np.arange(a.size)).reshape(a.shape) if a.dtype.kind == "c" else v).astype(a.dtype)
+
+
+def _big(x):
+    return x.astype(x.dtype.newbyteorder(">"))
+
+
+def _same_native(got, want):
+    assert got.dtype.isnative and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)  # bit for bit: byte order does not change a value
+
+
+def test_big_endian_through_transforms_and_an_op():
+    from specref.ops.elementwise import gelu, gelu_vjp
+    from specref.transforms.cosine import dct, dct_adjoint
+    from specref.transforms.fourier import rfft, rfft_adjoint
+
+    x = np.linspace(-2.0, 3.0, 10)
+    for dtype in ("float64", "float32"):
+        xn = x.astype(dtype)
+        xb = _big(xn)
+        _same_native(rfft(xb), rfft(xn))
+        _same_native(rfft_adjoint(_big(rfft(xn)), input_shape=(10,)), rfft_adjoint(rfft(xn), input_shape=(10,)))
+        for kind in (1, 2, 3, 4):
+            _same_native(dct(xb, type=kind, norm="ortho"), dct(xn, type=kind, norm="ortho"))
+        _same_native(dct_adjoint(xb, input_shape=(10,)), dct_adjoint(xn, input_shape=(10,)))
+        _same_native(gelu(xb), gelu(xn))
+        _same_native(gelu_vjp(xb, xb, gelu(xb)), gelu_vjp(xn, xn, gelu(xn)))
+
+
+def test_big_endian_through_a_layer_forward_and_backward():
+    from specref.layers.mixing.afno import AFNOMixing
+    from specref.layers.mixing.global_filter import GlobalFilterMixing
+
+    for layer in (GlobalFilterMixing(4, 6, seed=1), AFNOMixing(4, 6, seed=1)):
+        for dtype in ("float64", "float32"):
+            native = layer.astype(dtype)
+            x = random_normal(3, (2, 6, 4), dtype=dtype)
+            dy = random_normal(4, (2, 6, 4), dtype=dtype)
+            y, ctx = native.forward(x)
+            dx, grads = native.backward(ctx, dy)
+            big = native.with_params({k: _big(v) for k, v in native.params.items()})
+            yb, ctxb = big.forward(_big(x))
+            dxb, gradsb = big.backward(ctxb, _big(dy))
+            _same_native(yb, y)
+            _same_native(dxb, dx)
+            for k in grads:
+                _same_native(gradsb[k], grads[k])
+
+
+def test_big_endian_input_gives_the_same_numbers_in_every_registered_case():
+    """Each case's first grid point on NumPy, its float inputs (and cotangent) big-endian: every forward equals
+    the native one bit for bit. A VJP or adjoint does too, except where NumPy's batched matmul of non-native
+    arrays runs its own loop instead of BLAS (block_linear's VJP): the two results then agree within
+    ``reference_bound`` (each within the case's c eps of the exact value). A computed result is native; a
+    view or rearrangement of the input (real, imag, a permutation, moveaxis) keeps its byte order, as NumPy's
+    own functions do."""
+    from specref.testing.registry import collect
+    from specref.testing.tolerances import reference_bound
+    from specref.testing.trees import tree_shape
+
+    xp = get_namespace("numpy")
+
+    def tree(t, leaf):
+        if isinstance(t, tuple | list):
+            return type(t)(tree(v, leaf) for v in t)
+        if isinstance(t, dict):
+            return {k: tree(v, leaf) for k, v in t.items()}
+        return leaf(t) if isinstance(t, np.ndarray) else t
+
+    def big(t):
+        return tree(t, lambda a: _big(a) if a.dtype.kind in "fc" else a)
+
+    def flat(t):
+        out = []
+        tree(t, out.append)
+        return out
+
+    def same(got, want, what, bound=0.0):
+        assert len(flat(got)) == len(flat(want)), what
+        for g, w in zip(flat(got), flat(want), strict=True):
+            assert g.dtype.name == w.dtype.name and g.shape == w.shape, what
+            if not np.array_equal(g, w, equal_nan=True):
+                assert np.max(np.abs(g - w)) <= bound * np.max(np.abs(w)), what
+
+    checked = 0
+    for case in collect():
+        for dtype in case.dtypes:
+            inputs = case.make(np.random.default_rng(0), xp, dtype, **case.points()[0])
+            args = big(inputs.args)
+            y = case.forward(*inputs.args, **inputs.kwargs)
+            yb = case.forward(*args, **inputs.kwargs)
+            same(yb, y, f"{case.name} {dtype} forward")
+            dy = tree(y, _cotangent)
+            bound = reference_bound(case.scale_for(case.points()[0]), float(np.finfo(dtype).eps)).value
+            if case.vjp is not None:
+                got = case.vjp(big(dy), *args, yb, **inputs.kwargs)
+                same(got, case.vjp(dy, *inputs.args, y, **inputs.kwargs), f"{case.name} {dtype} vjp", bound)
+            elif case.adjoint is not None:
+                shape = tree_shape(inputs.args[0])
+                got = case.adjoint(big(dy), input_shape=shape, **inputs.kwargs)
+                same(got, case.adjoint(dy, input_shape=shape, **inputs.kwargs), f"{case.name} {dtype} adjoint", bound)
+            checked += 1
+    assert checked > 100

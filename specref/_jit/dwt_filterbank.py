@@ -60,7 +60,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from specref.backend import device_of, namespace, real_dtype
+from specref._args import check_allocation
+from specref.backend import device_of, namespace, native_byte_order, real_dtype
 
 __all__ = [
     "MODES",
@@ -137,7 +138,9 @@ class ExtensionMap:
         return int(self.index.shape[0])
 
     def dense(self) -> np.ndarray:
-        """The matrix ``E`` (n_ext, n) as a dense float64 array (for tests and small examples)."""
+        """The matrix ``E`` (n_ext, n) as a dense float64 array (for tests and small examples); a size whose
+        matrix would not fit in memory raises ``ValueError`` first (:func:`specref._args.check_allocation`)."""
+        check_allocation((self.n_ext, self.n), 8, f"ExtensionMap.dense (n_ext={self.n_ext}, n={self.n})")
         out = np.zeros((self.n_ext, self.n))
         for t in range(self.index.shape[1]):
             np.add.at(out, (np.arange(self.n_ext), self.index[:, t]), self.weight[:, t])
@@ -160,7 +163,8 @@ def _source(p: int, n: int, mode: str) -> dict[int, float]:
     * smooth: the straight line through the two edge samples, ``x_{-k} = x_0 + k (x_0 - x_1)`` (constant
       when ``n = 1``);
     * antireflect (whole-sample point reflection ``x_{-k} = 2 x_0 - x_k``, repeated): reflecting through
-      the newest edge value at every pass adds the drift ``x_0 - x_{n-1}`` per pass. Writing the
+      the newest edge value at every pass makes the extension periodic up to a shift: it moves by
+      ``2 (x_0 - x_{n-1})`` every ``2n - 2`` samples (on the left; the right is the mirror image). Writing the
       distance beyond the edge as ``s = m (n - 1) + k`` with ``k = 1 .. n-1``: on the left,
       ``(2 + m) x_0 - m x_{n-1} - x_k`` for even ``m`` and ``(1 + m) x_0 - (1 + m) x_{n-1} + x_{n-1-k}``
       for odd ``m``; the right side is the mirror image.
@@ -525,6 +529,7 @@ def _filter(v, dtype) -> np.ndarray:
 def analysis_numba(x: np.ndarray, ext: ExtensionMap, lo, hi):
     """Numba analysis for NumPy arrays; same contract as :func:`analysis_reference`."""
     m = _check_analysis(x, ext, lo)
+    x = native_byte_order(x)  # Numba refuses a big-endian >f8
     batch = x.shape[:-1]
     xr = _rows(x, ext.n)
     a = np.empty((xr.shape[0], m), dtype=x.dtype)
@@ -538,6 +543,7 @@ def analysis_numba(x: np.ndarray, ext: ExtensionMap, lo, hi):
 def analysis_adjoint_numba(a_bar: np.ndarray, d_bar: np.ndarray, ext: ExtensionMap, lo, hi):
     """Numba adjoint for NumPy arrays; same contract as :func:`analysis_adjoint_reference`."""
     m = _check_analysis_adjoint(a_bar, d_bar, ext, lo)
+    a_bar, d_bar = native_byte_order(a_bar), native_byte_order(d_bar)  # Numba refuses a big-endian >f8
     if a_bar.dtype != d_bar.dtype:
         raise TypeError(f"a_bar ({a_bar.dtype}) and d_bar ({d_bar.dtype}) must have one dtype")
     batch = a_bar.shape[:-1]

@@ -51,7 +51,7 @@ import numpy as np
 from numba import njit, prange
 
 from specref._args import check_power_of_two, normalize_axis
-from specref.backend import backend_name, check_float_dtype, is_complex, namespace
+from specref.backend import backend_name, check_float_dtype, is_complex, namespace, native_byte_order
 
 __all__ = [
     "CUDA_THREADS_PER_BLOCK",
@@ -206,8 +206,7 @@ def fwht_numba(x: np.ndarray) -> np.ndarray:
     numpy.ndarray, the shape and dtype of ``x``
     """
     _check_power_of_two(x.shape[-1], "fwht_numba")
-    if not x.dtype.isnative:
-        x = x.astype(x.dtype.newbyteorder("="))
+    x = native_byte_order(x)
     parts, rows = _real_rows(x, np)
     if rows.shape[0] > 1 and rows.size >= PARALLEL_MIN_SIZE:
         _butterflies_parallel(rows)

@@ -8,31 +8,40 @@
   statistics; integer buffers such as ``num_batches_tracked`` stay int64 and are never cast),
 
 and every operation on them is here once: ``state_dict`` (host copies, spectrans names), ``from_state_dict``
-(copied, never aliased; strict name and shape checks), ``astype`` (float and complex arrays to one
+(copied, never aliased; name, shape and dtype checks), ``astype`` (float and complex arrays to one
 precision), ``to`` (another backend), ``with_params`` / ``with_buffers`` (new objects; nothing is mutated),
-``dtype`` and ``xp``. A leaf: it imports only the backend and :mod:`specref.interop.state_dict`.
+``dtype``, ``xp`` and the repr. A leaf: it imports only the backend and :mod:`specref.interop.state_dict`.
+
+The repr (:func:`config_repr`) prints an object as torch prints a module: the class name, its configuration
+and each param and buffer with shape and dtype. The configuration is read from the constructor's signature:
+each named parameter of ``type(obj).__init__`` that the object stores as an instance attribute of the same
+name (``self.hidden_dim = hidden_dim``), in signature order, with the stored value (a validated or resolved
+one, such as AFNO's ``modes_seq``). A constructor argument stored under another name or not at all (a
+layer's ``seed``, consumed by the draw) is not shown. The exact kernels, which hold no arrays, share the
+function, so every layer and kernel prints alike.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Mapping
 from types import ModuleType
 
 from specref.backend import (
     check_same_precision,
+    complex_dtype,
     device_of,
     dtype_name,
+    float_dtype_name,
     get_namespace,
     namespace,
     to_numpy,
 )
-from specref.interop.state_dict import export_arrays, load_arrays
+from specref.interop.state_dict import describe, export_arrays, load_arrays
 
-__all__ = ["ParamContainer"]
+__all__ = ["ParamContainer", "config_of", "config_repr"]
 
-_REAL = ("float32", "float64")
-_COMPLEX = {"float32": "complex64", "float64": "complex128"}
 _PRECISION = {"float32": "float32", "float64": "float64", "complex64": "float32", "complex128": "float64"}
 
 
@@ -84,17 +93,24 @@ class ParamContainer:
         return export_arrays(self._named_arrays(), prefix=prefix)
 
     @classmethod
-    def from_state_dict(cls, state_dict: Mapping, prefix: str = "", dtype: str | None = None, strict: bool = True,
+    def from_state_dict(cls, state_dict: Mapping, prefix: str = "", dtype=None, strict: bool = True,
                         xp=None, **config):
         """Build from ``config`` and load the arrays of ``state_dict`` (copied, never aliased).
 
-        Arrays keep their dtype unless ``dtype`` is given; ``prefix`` is stripped (``"blocks.0.mixing."``);
-        with ``strict`` missing or extra keys raise, and mis-shaped keys always raise, naming the key and
-        both shapes (:class:`specref.interop.state_dict.StateDictError`).
+        ``prefix`` is stripped (``"blocks.0.mixing."``). Each key is checked against the object's own array
+        there (:func:`specref.interop.state_dict.load_arrays`): the shape must match, and the dtype's kind
+        must fit, so a real param or float buffer takes float32 or float64 (integer, bool, string, object,
+        half-precision and complex arrays raise naming the key and the accepted dtypes), a complex one
+        complex64 or complex128, and an integer buffer such as ``num_batches_tracked`` an integer array
+        (kept int64). Floating arrays keep their dtype unless ``dtype`` is given (any spelling of float32 or
+        float64: ``np.float32``, ``"f4"``, ``xp.float32``...), which casts them. With ``strict`` missing or
+        extra keys raise; with ``strict=False`` they are reported by a
+        :class:`~specref.interop.state_dict.StateDictWarning`, and a state_dict with no key of the object at
+        all (a wrong prefix) raises, listing the expected keys. Errors are
+        :class:`~specref.interop.state_dict.StateDictError`.
         """
         obj = cls(**config)
-        expected = {k: tuple(v.shape) for k, v in obj._named_arrays().items()}
-        loaded = load_arrays(state_dict, expected, prefix=prefix, strict=strict, dtype=dtype)
+        loaded = load_arrays(state_dict, obj._named_arrays(), prefix=prefix, strict=strict, dtype=dtype)
         target = xp if xp is not None else obj.xp
         return obj._replaced({k: target.asarray(v) for k, v in loaded.items()})
 
@@ -122,20 +138,23 @@ class ParamContainer:
             raise KeyError(f"{type(self).__name__} has no buffers {unknown}; its buffers are {list(self.buffers)}")
         return self._replaced(values)
 
-    def astype(self, dtype: str):
-        """A copy with the floating params and buffers cast to ``dtype`` (``"float32"`` or ``"float64"``):
-        real arrays to that dtype, complex arrays to the complex dtype of that precision; integer and bool
-        buffers are kept as they are."""
-        if dtype not in _REAL:
-            raise TypeError(f"{type(self).__name__} is cast to float32 or float64, got {dtype!r}")
+    def astype(self, dtype):
+        """A copy with the floating params and buffers cast to ``dtype``: real arrays to that dtype, complex
+        arrays to the complex dtype of that precision; integer and bool buffers are kept as they are.
+
+        ``dtype`` is float32 or float64 in any spelling NumPy accepts (``np.float32``, ``np.dtype("float32")``,
+        ``"f4"``, ``"float32"``) or a namespace's dtype object (``xp.float32``); anything else (float16,
+        longdouble, integer, complex) raises ``TypeError`` naming the accepted set
+        (:func:`specref.backend.float_dtype_name`).
+        """
+        name = float_dtype_name(dtype, name=f"{type(self).__name__}.astype dtype")
         xp = self.xp
         cast = {}
         for k, v in self._named_arrays().items():
-            name = dtype_name(v.dtype)
-            if name in _REAL:
-                cast[k] = xp.astype(v, getattr(xp, dtype))
-            elif name in _COMPLEX.values():
-                cast[k] = xp.astype(v, getattr(xp, _COMPLEX[dtype]))
+            kind = _PRECISION.get(dtype_name(v.dtype))
+            if kind is not None:
+                target = complex_dtype(name, xp) if dtype_name(v.dtype).startswith("complex") else getattr(xp, name)
+                cast[k] = xp.astype(v, target)
         return self._replaced(cast)
 
     def to(self, target):
@@ -153,6 +172,9 @@ class ParamContainer:
             moved[k] = xp.asarray(host) if device is None else xp.asarray(host, device=device)
         return self._replaced(moved)
 
+    def __repr__(self) -> str:
+        return config_repr(self)
+
     def _array(self, name: str):
         """The array ``name`` from ``params`` or ``buffers`` (wherever a trainable flag put it)."""
         return self.params[name] if name in self.params else self.buffers[name]
@@ -163,3 +185,30 @@ class ParamContainer:
         if arrays:
             namespace(x, *arrays)
             check_same_precision(x, arrays[0], names=[name, f"{type(self).__name__} arrays"])
+
+
+def config_of(obj) -> dict:
+    """The configuration of ``obj``: each named parameter of ``type(obj).__init__`` that ``obj`` stores as an
+    instance attribute of the same name, mapped to the stored value, in signature order."""
+    stored = getattr(obj, "__dict__", {})
+    signature = inspect.signature(type(obj).__init__)
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {p.name: stored[p.name] for p in signature.parameters.values() if p.kind in named and p.name in stored}
+
+
+def config_repr(obj) -> str:
+    """``Class(config)``, then each param and buffer as ``name: shape dtype`` (the repr of layers and kernels).
+
+    Examples
+    --------
+    ``GlobalFilterMixing(hidden_dim=4, sequence_length=6, ...)`` followed by the lines
+    ``params:``, ``filter_real: (4, 4) float64``...
+    """
+    head = f"{type(obj).__name__}({', '.join(f'{k}={v!r}' for k, v in config_of(obj).items())})"
+    lines = [head]
+    for label in ("params", "buffers"):
+        arrays = getattr(obj, label, None)
+        if arrays:
+            lines.append(f"  {label}:")
+            lines += ["    " + line for line in describe(arrays).splitlines()]
+    return "\n".join(lines)

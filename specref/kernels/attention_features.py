@@ -39,6 +39,7 @@ from specref.kernels.base import (
 )
 from specref.kernels.cases import kernel_approximation_case
 from specref.kernels.rff import sample_gaussian_frequencies, sample_orthogonal_gaussian_frequencies
+from specref.ops._common import check_cotangent
 from specref.testing.case import Case, Inputs
 
 __all__ = [
@@ -107,6 +108,7 @@ def positive_features_vjp(dy, x, projection, y):
     -------
     (dx, dprojection)
     """
+    check_cotangent(dy, x, y, "positive_features_vjp")
     xp = namespace(dy, x, projection, y)
     dz = dy * y
     dx = xp.matmul(dz, xp.matrix_transpose(projection)) - x * xp.sum(dz, axis=-1, keepdims=True)
@@ -140,6 +142,7 @@ def relu_features_vjp(dy, x, projection, y):
     -------
     (dx, dprojection)
     """
+    check_cotangent(dy, x, y, "relu_features_vjp")
     xp = namespace(dy, x, projection, y)
     m = projection.shape[1]
     dz = math.sqrt(2.0 / m) * xp.where(y > 0, dy, xp.zeros_like(dy))
@@ -175,6 +178,7 @@ def elu_features_vjp(dy, x, projection, y):
     -------
     (dx, dprojection)
     """
+    check_cotangent(dy, x, y, "elu_features_vjp")
     xp = namespace(dy, x, projection, y)
     m = projection.shape[1]
     z = xp.matmul(x, projection)
@@ -265,6 +269,7 @@ class RFFAttentionKernel(RandomFeatureMap):
     def forward_vjp(self, dphi, x, phi, *, projection=None):
         r"""``(dx, {})``: the VJP of :meth:`forward` (the projection is a buffer, so ``grads`` is empty; the
         gradient with respect to it is the second output of :func:`positive_features_vjp` etc.)."""
+        check_cotangent(dphi, x, phi, f"{type(self).__name__}.forward_vjp", names=("dphi", "x", "phi"))
         if projection is None and self.redraw:
             raise ValueError("RFFAttentionKernel(redraw=True).forward_vjp needs the projection= used in forward")
         w = self._projection(x, projection, None)

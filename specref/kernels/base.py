@@ -35,15 +35,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from specref._args import as_int, check_flag, check_nonnegative_float, check_positive_int
-from specref.backend import (
-    check_float_dtype,
-    check_same_precision,
-    namespace,
-    random_normal,
-)
-from specref.interop.params import ParamContainer
+from specref._args import as_int, check_cotangent_precision, check_flag, check_nonnegative_float, check_positive_int
+from specref.backend import check_float_dtype, check_same_precision, namespace, random_normal
+from specref.interop.params import ParamContainer, config_repr
 from specref.kernels.cases import gram_matrix_case
+from specref.ops._common import check_cotangent
 from specref.ops.broadcast import sum_to_shape
 from specref.ops.row_normalize import normalize_rows_shifted, normalize_rows_shifted_vjp
 from specref.testing.case import Case, Inputs
@@ -181,6 +177,7 @@ def gram_product_vjp(dk, a, b):
 
     each summed over the batch axes that ``a`` or ``b`` broadcast along.
     """
+    check_cotangent_precision(dk, a, "gram_product_vjp", name="dk", forward_name="a")
     xp = namespace(dk, a, b)
     da = sum_to_shape(xp.matmul(dk, b), tuple(a.shape))
     db = sum_to_shape(xp.matmul(xp.matrix_transpose(dk), a), tuple(b.shape))
@@ -196,7 +193,10 @@ class KernelFunction:
     r"""Base class of kernels :math:`k(\mathbf{x}, \mathbf{y})` (spectrans ``KernelFunction``).
 
     Subclasses implement ``compute(x, y)`` and, where differentiable, ``compute_vjp(dk, x, y, k)``.
+    The repr is the layers' (:func:`specref.interop.params.config_repr`): the class and its configuration.
     """
+
+    __repr__ = config_repr
 
     def compute(self, x, y):
         r"""The kernel matrix :math:`K_{ij} = k(\mathbf{x}_i, \mathbf{y}_j)`, shape ``(..., n, m)``.
@@ -228,6 +228,7 @@ class KernelFunction:
         (the two cotangents of ``compute_vjp``). Returns ``dx``, or ``(dx, grads)`` for a kernel whose
         ``compute_vjp`` also returns the gradients of its params.
         """
+        check_cotangent(dk, x, k, f"{type(self).__name__}.gram_matrix_vjp", names=("dk", "x", "k"))
         dx1, dx2, *grads = self.compute_vjp(dk, x, x, k)
         return (dx1 + dx2, *grads) if grads else dx1 + dx2
 
@@ -267,7 +268,7 @@ class ShiftInvariantKernel(KernelFunction):
     """
 
     def __init__(self, bandwidth: float = 1.0):
-        self.bandwidth = bandwidth
+        self.bandwidth = check_positive_float(bandwidth, "bandwidth")
 
     def evaluate_difference(self, diff):
         r""":math:`\kappa(\boldsymbol\delta)` for difference vectors ``diff`` (..., d) -> (...)."""
@@ -308,6 +309,7 @@ class ShiftInvariantKernel(KernelFunction):
 
         then summed over broadcast batch axes.
         """
+        check_cotangent(dk, x, k, f"{type(self).__name__}.compute_vjp", names=("dk", "x", "k"))
         xp = namespace(x, y)
         ddiff = self.evaluate_difference_vjp(dk, self._differences(x, y), k)  # (..., n, m, d)
         dx = sum_to_shape(xp.sum(ddiff, axis=-2), tuple(x.shape))
@@ -342,7 +344,7 @@ class RandomFeatureMap(ParamContainer):
     def __init__(self, input_dim: int, num_features: int, kernel_scale: float = 1.0, seed=0):
         self.input_dim = check_positive_int(input_dim, "input_dim")
         self.num_features = check_positive_int(num_features, "num_features")
-        self.kernel_scale = kernel_scale
+        self.kernel_scale = check_positive_float(kernel_scale, "kernel_scale")
         self.seed = seed
         self._init_arrays({}, {})
 
@@ -374,6 +376,7 @@ class RandomFeatureMap(ParamContainer):
         \Phi_x` (summed over broadcast batch axes), each pulled back through ``forward_vjp``; the gradients of
         the shared params add.
         """
+        check_cotangent(dk, x, k, f"{type(self).__name__}.kernel_approximation_vjp", names=("dk", "x", "k"))
         phi_x, phi_y = self.forward(x), self.forward(y)
         dphi_x, dphi_y = gram_product_vjp(dk, phi_x, phi_y)
         dx, grads_x = self.forward_vjp(dphi_x, x, phi_x)
@@ -440,6 +443,7 @@ class CosineKernel(KernelFunction):
 
         the second term taken as 0 at :math:`\mathbf{x} = 0` (torch's subgradient of the norm).
         """
+        check_cotangent(dk, x, k, f"{type(self).__name__}.compute_vjp", names=("dk", "x", "k"))
         x_hat = normalize_rows_shifted(x, eps=self.eps)
         y_hat = normalize_rows_shifted(y, eps=self.eps)
         dx_hat, dy_hat = gram_product_vjp(dk, x_hat, y_hat)
@@ -488,6 +492,7 @@ class PolynomialKernel(KernelFunction):
         (zero for :math:`p = 0`; :math:`B^{p-1}` is formed directly, never as :math:`K / B`, which fails where
         :math:`B = 0`).
         """
+        check_cotangent(dk, x, k, f"{type(self).__name__}.compute_vjp", names=("dk", "x", "k"))
         xp = namespace(x, y)
         if self.degree == 0:
             return xp.zeros_like(x), xp.zeros_like(y)

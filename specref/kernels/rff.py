@@ -31,6 +31,9 @@ uses them (here and in :mod:`specref.kernels.rff_structured` and :mod:`specref.k
   frequencies and phases whichever class draws them: ``GaussianRFFKernel(d, m, sigma=s, orthogonal=True,
   seed=k)`` and ``OrthogonalRandomFeatures(d, m, sigma=s, seed=k)`` compute the same features, bit for bit.
 
+The map, its samplers and the two kernels built on them are one family (hence over 600 lines): the kernels
+are the map applied to the samplers' draws, and their cases share the builders at the bottom.
+
 Differences from spectrans (validation/FINDINGS.md):
 
 - ``GaussianRFFKernel(orthogonal=True)``: spectrans scales orthogonal columns to the fixed norm
@@ -66,6 +69,7 @@ from specref.kernels.base import (
     sum_rows,
 )
 from specref.kernels.cases import gram_matrix_case, kernel_approximation_case
+from specref.ops._common import check_cotangent
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 
@@ -82,6 +86,7 @@ __all__ = [
 
 def sample_gaussian_frequencies(rng, input_dim: int, num_features: int, sigma: float = 1.0) -> np.ndarray:
     r"""i.i.d. frequencies :math:`\omega_{ij} \sim N(0, \sigma^{-2})`, shape ``(input_dim, num_features)``."""
+    sigma = check_positive_float(sigma, "sigma")
     return as_generator(rng).standard_normal((input_dim, num_features)) / sigma
 
 
@@ -102,6 +107,7 @@ def sample_orthogonal_gaussian_frequencies(rng, input_dim: int, num_features: in
     :math:`d` chi-square draws; so the first columns do not depend on ``num_features``.
     """
     check_choice(norms, ("chi", "fixed"), "norms")
+    sigma = check_positive_float(sigma, "sigma")
     gen = as_generator(rng)
     d, m = input_dim, num_features
     blocks = []
@@ -119,6 +125,7 @@ def sample_cauchy_frequencies(rng, input_dim: int, num_features: int, sigma: flo
     The Cauchy law of scale :math:`1/\sigma` has the characteristic function :math:`e^{-|t|/\sigma}`, so
     independent coordinates give the L1 Laplacian kernel :math:`\exp(-\|\delta\|_1/\sigma)`.
     """
+    sigma = check_positive_float(sigma, "sigma")
     u = as_generator(rng).uniform(0.0, 1.0, (input_dim, num_features))
     return np.tan(np.pi * (u - 0.5)) / sigma
 
@@ -130,6 +137,16 @@ def sample_phases(rng, num_features: int) -> np.ndarray:
 
 # ----------------------------------------------------------------------------------------------------------
 # the feature map and its VJP
+
+
+def _check_fourier_arguments(z, bias, where: str):
+    """``z`` real (..., n, m) and ``bias`` (m,) of one precision: one phase per column of ``z``."""
+    check_float_dtype(z, allow_complex=False, name="z")
+    check_float_dtype(bias, allow_complex=False, name="bias")
+    if z.ndim < 1 or bias.ndim != 1 or z.shape[-1] != bias.shape[0]:
+        raise ValueError(f"{where}: z has shape {tuple(z.shape)} and bias has shape {tuple(bias.shape)}; accepted: "
+                         "z of shape (..., n, m) and bias of shape (m,), one phase per column of z")
+    check_same_precision(z, bias, names=["z", "bias"])
 
 
 def fourier_features(z, bias, *, use_cos_sin: bool = False):
@@ -148,6 +165,7 @@ def fourier_features(z, bias, *, use_cos_sin: bool = False):
     fourier_features_vjp
     """
     xp = namespace(z, bias)
+    _check_fourier_arguments(z, bias, "fourier_features")
     m = bias.shape[-1]
     u = z + bias
     if use_cos_sin:
@@ -168,7 +186,9 @@ def fourier_features_vjp(dphi, z, bias, phi, *, use_cos_sin: bool = False):
     output ``phi``; cos only: the sine is recomputed, its sign is not in the output). The sum runs over every
     leading axis: all rows share :math:`\mathbf{b}`.
     """
+    check_cotangent(dphi, z, phi, "fourier_features_vjp", names=("dphi", "z", "phi"))
     xp = namespace(dphi, z, bias)
+    _check_fourier_arguments(z, bias, "fourier_features_vjp")
     m = bias.shape[-1]
     if use_cos_sin:
         phi_c, phi_s = phi[..., :m], phi[..., m:]
@@ -227,6 +247,7 @@ def rff_features_vjp(dphi, x, omega, bias, phi, *, use_cos_sin: bool = False):
 
     the sum running over every leading axis (all rows share :math:`W`).
     """
+    check_cotangent(dphi, x, phi, "rff_features_vjp", names=("dphi", "x", "phi"))
     xp = namespace(dphi, x, omega, bias)
     dz, dbias = fourier_features_vjp(dphi, xp.matmul(x, omega), bias, phi, use_cos_sin=use_cos_sin)
     dx = sum_to_shape(xp.matmul(dz, xp.matrix_transpose(omega)), tuple(x.shape))
@@ -279,6 +300,7 @@ class _RFFKernel(ShiftInvariantKernel, RandomFeatureMap):
     def forward_vjp(self, dphi, x, phi):
         r"""``(dx, grads)`` of ``forward`` (:func:`rff_features_vjp`); ``grads`` has ``omega`` and ``bias``
         when trainable and is empty otherwise."""
+        check_cotangent(dphi, x, phi, f"{type(self).__name__}.forward_vjp", names=("dphi", "x", "phi"))
         dx, domega, dbias = rff_features_vjp(dphi, x, self.omega, self.bias, phi, use_cos_sin=self.use_cos_sin)
         grads = {"omega": domega, "bias": dbias} if self.trainable else {}
         return dx, grads
@@ -333,6 +355,7 @@ class GaussianRFFKernel(_RFFKernel):
 
     def evaluate_difference_vjp(self, dk, diff, k):
         r""":math:`\bar{\boldsymbol\delta} = -\bar k\,\kappa(\boldsymbol\delta)\,\boldsymbol\delta / \sigma^2`."""
+        check_cotangent(dk, diff, k, f"{type(self).__name__}.evaluate_difference_vjp", names=("dk", "diff", "k"))
         xp = namespace(dk, diff)
         return xp.expand_dims(-(dk * k) / self.sigma**2, axis=-1) * diff
 
@@ -392,6 +415,7 @@ class LaplacianRFFKernel(_RFFKernel):
     def evaluate_difference_vjp(self, dk, diff, k):
         r""":math:`\bar{\boldsymbol\delta} = -\bar k\,\kappa(\boldsymbol\delta)\,\mathrm{sign}(\boldsymbol\delta)
         / \sigma` (:math:`\mathrm{sign}(0) = 0`)."""
+        check_cotangent(dk, diff, k, f"{type(self).__name__}.evaluate_difference_vjp", names=("dk", "diff", "k"))
         xp = namespace(dk, diff)
         return xp.expand_dims(-(dk * k) / self.sigma, axis=-1) * xp.sign(diff)
 

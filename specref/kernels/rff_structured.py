@@ -71,6 +71,7 @@ from specref.kernels.rff import (
     sample_orthogonal_gaussian_frequencies,
     sample_phases,
 )
+from specref.ops._common import check_cotangent
 from specref.testing.case import Case, Inputs
 from specref.transforms.structural import crop_or_pad
 
@@ -172,6 +173,7 @@ def sorf_projection_vjp(dy, x, diagonal_0, diagonal_1, diagonal_2, y, *, num_fea
     -------
     (dx, ddiagonal_0, ddiagonal_1, ddiagonal_2)
     """
+    check_cotangent(dy, x, y, "sorf_projection_vjp")
     namespace(dy, x, diagonal_0, diagonal_1, diagonal_2)  # one backend and device for all
     diags = (diagonal_0, diagonal_1, diagonal_2)
     n = diagonal_0.shape[0]
@@ -217,6 +219,7 @@ def sorf_features_vjp(dy, x, diagonal_0, diagonal_1, diagonal_2, bias, y):
     -------
     (dx, ddiagonal_0, ddiagonal_1, ddiagonal_2, dbias)
     """
+    check_cotangent(dy, x, y, "sorf_features_vjp")
     m = bias.shape[0]
     z = sorf_projection(x, diagonal_0, diagonal_1, diagonal_2, num_features=m)
     dz, dbias = fourier_features_vjp(dy, z, bias, y)
@@ -340,11 +343,12 @@ class OrthogonalRandomFeatures(RandomFeatureMap):
         obj._configure(config["input_dim"], config["num_features"], config["kernel_type"], config["sigma"],
                        config["use_hadamard"], config["trainable"], config["seed"])
         expected = obj._shapes()
-        loaded = load_arrays(state_dict, expected, prefix=prefix, strict=strict, dtype=dtype)
+        own = {k: np.zeros(v) for k, v in expected.items()}  # float64 templates: the shapes and dtype kind
+        loaded = load_arrays(state_dict, own, prefix=prefix, strict=strict, dtype=dtype)
         if len(loaded) < len(expected):  # strict=False with missing keys: the rest is drawn
             obj = cls(**config)
         else:
-            obj._store({k: np.zeros(v) for k, v in expected.items()})
+            obj._store(own)
         target = xp if xp is not None else get_namespace("numpy")
         return obj._replaced({k: target.asarray(v) for k, v in loaded.items()})
 
@@ -367,6 +371,7 @@ class OrthogonalRandomFeatures(RandomFeatureMap):
         r"""``(dx, grads)``: :func:`specref.kernels.rff.rff_features_vjp` or :func:`sorf_features_vjp`;
         ``grads`` has the keys of ``params`` (the projection or diagonals and the bias when trainable, else
         empty)."""
+        check_cotangent(dphi, x, phi, f"{type(self).__name__}.forward_vjp", names=("dphi", "x", "phi"))
         if self.use_hadamard:
             dx, *rest = sorf_features_vjp(dphi, x, *self._arrays(), phi)
         else:

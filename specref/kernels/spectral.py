@@ -39,6 +39,7 @@ from specref.kernels.base import (
 )
 from specref.kernels.cases import compute_case, gram_matrix_case
 from specref.kernels.spectral_eigen import gram_spectral_decomposition
+from specref.ops._common import check_cotangent
 from specref.ops.broadcast import sum_to_shape
 from specref.ops.row_normalize import CLAMP_EPS, normalize_rows_clamped, normalize_rows_clamped_vjp
 from specref.testing.case import Case, Inputs
@@ -102,6 +103,7 @@ class FeatureSpectralKernel(ParamContainer, SpectralKernel):
         :math:`\bar\Phi_x = \bar K_0\Phi_y`, :math:`\bar\Phi_y = \bar K_0^T\Phi_x`
         (:func:`specref.kernels.base.gram_product_vjp`), each through :meth:`extract_features_vjp`; the
         params' two gradients add."""
+        check_cotangent(dk, x, k, f"{type(self).__name__}.compute_vjp", names=("dk", "x", "k"))
         xp = namespace(dk, x, y)
         phi_x, phi_y = self.extract_features(x), self.extract_features(y)
         if self.normalizes_rows:
@@ -197,6 +199,7 @@ class FourierKernel(FeatureSpectralKernel):
 
         the adjoint of the real-to-complex rFFT in the real inner product (``rfft_adjoint``).
         """
+        check_cotangent(dphi, x, phi, f"{type(self).__name__}.extract_features_vjp", names=("dphi", "x", "phi"))
         xp = namespace(dphi, x)
         r = self.rank
         filt = self._array("filter")
@@ -229,7 +232,7 @@ class LearnableSpectralKernel(FeatureSpectralKernel):
     input_dim, rank : int
         :math:`V` is (input_dim, rank); ``rank <= input_dim`` (a QR of a (d, r) matrix has min(d, r)
         orthonormal columns; spectrans accepts rank > d and crashes at ``compute``).
-    init_scale : float
+    init_scale : float, finite and > 0
         :math:`V = \mathrm{QR}(\mathcal{N}(0,1)^{d\times r}\cdot s).Q`,
         :math:`\lambda = \mathrm{linspace}(1, 0.1, r)\,s`.
     trainable_eigenvectors : bool
@@ -251,7 +254,7 @@ class LearnableSpectralKernel(FeatureSpectralKernel):
         if self.rank > self.input_dim:
             raise ValueError(f"rank {self.rank} is larger than the data allows: input_dim {self.input_dim} has at "
                              f"most {self.input_dim} orthonormal directions")
-        self.init_scale = float(init_scale)
+        self.init_scale = check_positive_float(init_scale, "init_scale")
         self.trainable_eigenvectors = check_flag(trainable_eigenvectors, "trainable_eigenvectors")
         gen = as_generator(seed)
         q, _ = np.linalg.qr(gen.standard_normal((self.input_dim, self.rank)) * self.init_scale)
@@ -281,6 +284,7 @@ class LearnableSpectralKernel(FeatureSpectralKernel):
 
         with :math:`P = XV` and :math:`\operatorname{sign}(0) = 0`.
         """
+        check_cotangent(dphi, x, phi, f"{type(self).__name__}.extract_features_vjp", names=("dphi", "x", "phi"))
         xp = namespace(dphi, x)
         v = self._array("eigenvectors")
         lam = self._array("eigenvalues")

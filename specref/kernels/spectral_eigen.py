@@ -38,6 +38,7 @@ from specref.kernels.base import (
     check_kernel_pair,
 )
 from specref.kernels.cases import compute_case, gram_matrix_case
+from specref.ops._common import check_cotangent
 from specref.ops.broadcast import sum_to_shape
 from specref.ops.row_normalize import SHIFT_EPS, normalize_rows_shifted, normalize_rows_shifted_vjp
 from specref.ops.softmax import softmax, softmax_vjp
@@ -211,6 +212,7 @@ class PolynomialSpectralKernel(_GramSpectralKernel):
 
         (without normalize :math:`D = 1`, :math:`\bar D = 0`).
         """
+        check_cotangent(dk, x, k, f"{type(self).__name__}.compute_vjp", names=("dk", "x", "k"))
         xp = namespace(dk, x, y)
         t = self.alpha * xp.matmul(x, xp.matrix_transpose(y)) + self.coef0
         if self.normalize:
@@ -301,6 +303,7 @@ class PolynomialSpectralKernel(_GramSpectralKernel):
         ValueError
             When :math:`\mu_{d-r}` and :math:`\mu_{d-r+1}` tie to working precision (not differentiable).
         """
+        check_cotangent(da, q, a, f"{type(self).__name__}.compute_attention_vjp", names=("da", "q", "a"))
         xp = namespace(da, q, k)
         self._check_rank(q)
         qc, kc, count, mu, u, proj, score = self._attention_parts(q, k)
@@ -424,6 +427,7 @@ class TruncatedSVDKernel(_GramSpectralKernel):
         NotImplementedError
             For ``use_randomized`` (a random estimator of the exact kernel: differentiate the exact path).
         """
+        check_cotangent(dk, x, k, f"{type(self).__name__}.compute_vjp", names=("dk", "x", "k"))
         if self.use_randomized:
             raise NotImplementedError("TruncatedSVDKernel: the randomized path has no VJP (it is a random "
                                       "estimate of the exact truncation; differentiate use_randomized=False)")

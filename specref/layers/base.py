@@ -24,9 +24,11 @@ Subclasses implement ``__init__`` (config, then ``self._init_arrays(params, buff
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
+from specref._args import check_cotangent_precision, check_cotangent_shape
 from specref.backend import (
     as_generator,
     backend_name,
@@ -40,7 +42,18 @@ from specref.interop.params import ParamContainer
 from specref.ops.dropout import dropout_mask
 from specref.testing.case import Case, Inputs
 
-__all__ = ["Layer", "layer_case", "check_sequence_input"]
+__all__ = ["Layer", "LayerCtx", "layer_case", "check_sequence_input"]
+
+
+@dataclass(frozen=True)
+class LayerCtx:
+    """The field every layer's ctx has (each layer's ctx class derives from it and adds its own).
+
+    ``dtype`` is the name of the forward input's dtype: ``backward`` refuses a cotangent of another precision
+    (:meth:`Layer._check_cotangent`), even for a layer whose ctx keeps no array of the input's precision.
+    """
+
+    dtype: str
 
 
 class Layer(ParamContainer):
@@ -78,6 +91,22 @@ class Layer(ParamContainer):
 
     # ------------------------------------------------------------------------------------------------
     # helpers for subclasses
+
+    def _check_cotangent(self, ctx: LayerCtx, dy, shape: tuple) -> None:
+        """What every ``backward`` checks first: ``dy`` has the forward output's ``shape`` and the precision of
+        the forward (``ctx.dtype``).
+
+        Raises
+        ------
+        ValueError
+            For a cotangent of another shape.
+        TypeError
+            For a non-float cotangent or one of the other precision (a float32 ``dy`` for a float64 forward),
+            naming both dtypes.
+        """
+        what = f"{type(self).__name__}.backward"
+        check_cotangent_precision(dy, ctx.dtype, what, forward_name="the forward's input")
+        check_cotangent_shape(dy, tuple(shape), what, tuple(shape))
 
     def _check_input(self, x, *, allow_complex: bool = False, name: str = "x"):
         """dtype checks of the input: accepted dtype, same precision as the params, same backend."""
@@ -124,12 +153,40 @@ class Layer(ParamContainer):
         return dropout_mask(as_generator(rng), shape, p, xp=xp, device=device_of(x))
 
 
-def check_sequence_input(x, hidden_dim: int, *, name: str = "x", layer: str = "layer"):
-    """Require input of shape (..., N, D) with at least (B, N, D) dimensions and D equal to ``hidden_dim``."""
+def check_sequence_input(x, hidden_dim: int | None, *, name: str = "x", layer: str = "layer"):
+    """Require an array of shape (..., N, D): at least (B, N, D) dimensions, a sequence length N >= 1, and D
+    equal to ``hidden_dim`` (any D >= 1 when ``hidden_dim`` is None: a layer that interpolates along D).
+
+    The one rule of every layer for an empty sequence: a length of 0 is refused (the FFT of length 0 is
+    undefined, and a filter of ``sequence_length`` rows has nothing to be resized to), so no layer returns an
+    empty output for one input and an error for the other.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not an array (a Python list or scalar): layers accept arrays only and never convert
+        (docs/conventions.md).
+    ValueError
+        For fewer than 3 dimensions, a sequence of length 0, or a last axis other than ``hidden_dim``
+        (of length 0 when ``hidden_dim`` is None).
+    """
+    try:
+        namespace(x)
+    except TypeError:
+        raise TypeError(
+            f"{layer} accepts an array for {name} (NumPy, CuPy or array-api-strict), got {type(x).__name__}; "
+            f"convert it first, e.g. numpy.asarray({name}, dtype=numpy.float64): layers do not convert their input"
+        ) from None
     if x.ndim < 3:
         raise ValueError(f"{layer} needs input of shape (B, N, D) (any leading batch shape); {name} has shape "
                          f"{tuple(x.shape)}")
-    if x.shape[-1] != hidden_dim:
+    if x.shape[-2] < 1:
+        raise ValueError(f"{layer} needs a sequence length >= 1 (axis -2); {name} has shape {tuple(x.shape)}, "
+                         f"a sequence of length {x.shape[-2]}")
+    if hidden_dim is None:
+        if x.shape[-1] < 1:
+            raise ValueError(f"{layer} needs a last axis of length >= 1; {name} has shape {tuple(x.shape)}")
+    elif x.shape[-1] != hidden_dim:
         raise ValueError(f"{layer} has hidden_dim {hidden_dim} but {name} has {x.shape[-1]} features "
                          f"(shape {tuple(x.shape)})")
 

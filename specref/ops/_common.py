@@ -12,9 +12,10 @@ of the *arrays*' dtypes, where the primitives say more than :func:`specref.backe
 
 from __future__ import annotations
 
+from specref._args import check_cotangent_precision
 from specref.backend import check_float_dtype, check_same_precision, dtype_name, is_complex
 
-__all__ = ["conj_if_complex", "gradient_for", "require_real", "check_one_precision", "from_host"]
+__all__ = ["conj_if_complex", "gradient_for", "require_real", "check_one_precision", "check_cotangent", "from_host"]
 
 
 def conj_if_complex(xp, x):
@@ -54,6 +55,32 @@ def check_one_precision(**arrays) -> None:
     """
     present = {name: a for name, a in arrays.items() if a is not None}
     check_same_precision(*present.values(), names=list(present))
+
+
+def check_cotangent(dy, x, y, op: str, *, names: tuple = ("dy", "x", "y")) -> None:
+    """What every VJP of the primitives and kernels checks first: the cotangent ``dy`` has the precision of the
+    forward's input ``x`` and the shape of its output ``y`` (each not checked when a caller passes None for it).
+
+    ``names``: how the VJP calls the cotangent, the input and the output (``("dk", "x", "k")``), for the message.
+
+    Raises
+    ------
+    TypeError
+        For a non-float ``dy`` or one of the other precision, naming both dtypes
+        (:func:`specref._args.check_cotangent_precision`).
+    ValueError
+        For a ``dy`` of another shape than ``y``, naming both shapes.
+    """
+    dy_name, x_name, y_name = names
+    if x is None:  # a caller that keeps no forward input (a dropout's VJP needs only the mask)
+        check_float_dtype(dy, name=dy_name)
+    else:
+        check_cotangent_precision(dy, x, op, name=dy_name, forward_name=x_name)
+    if y is not None and tuple(dy.shape) != tuple(y.shape):
+        raise ValueError(
+            f"{op}: the cotangent {dy_name} has shape {tuple(dy.shape)}, but the forward's output {y_name} has "
+            f"shape {tuple(y.shape)}; accepted: a cotangent of the output's shape"
+        )
 
 
 def from_host(host, xp, dtype: str):

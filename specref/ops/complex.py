@@ -39,7 +39,7 @@ from specref.backend import (
     namespace,
     random_normal,
 )
-from specref.ops._common import conj_if_complex, from_host, gradient_for
+from specref.ops._common import check_cotangent, conj_if_complex, from_host, gradient_for
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 
@@ -139,6 +139,7 @@ def cmul_vjp(dy, a, b, y):
     da, db : arrays of the shapes and kinds (real/complex) of ``a`` and ``b``
     """
     xp = namespace(dy, a, b)
+    check_cotangent(dy, a, y, "cmul_vjp")
     da = sum_to_shape(gradient_for(xp, dy * conj_if_complex(xp, b), a), a.shape)
     db = sum_to_shape(gradient_for(xp, dy * conj_if_complex(xp, a), b), b.shape)
     return da, db
@@ -188,6 +189,7 @@ def abs_vjp(dy, x, y):
     .. math:: \bar x = \bar y \odot \frac{x}{|x|} \quad (0 \text{ where } x = 0)
     """
     xp = namespace(dy, x, y)
+    check_cotangent(dy, x, y, "abs_vjp")
     return dy * _sgn(xp, x, y)
 
 
@@ -243,6 +245,7 @@ def angle_vjp(dy, x, y):
     .. math:: \bar x = \bar y \odot \frac{i\,x}{|x|^2} \quad (\text{complex } x;\ 0 \text{ where } x = 0)
     """
     xp = namespace(dy, x, y)
+    check_cotangent(dy, x, y, "angle_vjp")
     if not is_complex(x):
         return xp.zeros_like(x)
     r = xp.abs(x)
@@ -468,7 +471,7 @@ def view_as_complex(y, *, axis: int = -1):
     """
     xp = namespace(y)
     ax = _pair_axis(axis, y.ndim)
-    if y.shape[ax] != 2:
+    if y.ndim < 1 or y.shape[ax] != 2:
         raise ValueError(f"view_as_complex needs a (re, im) axis of length 2 at axis {axis}, got shape "
                          f"{tuple(y.shape)}")
     pairs = xp.moveaxis(y, ax, -1)
@@ -499,6 +502,7 @@ def view_as_real_adjoint(y, *, input_shape, axis: int = -1):
     input_shape = check_input_shape(input_shape)
     ax = _pair_axis(axis, len(input_shape) + 1)
     expected = (*input_shape[:ax], 2, *input_shape[ax:])
+    namespace(y)
     check_cotangent_shape(y, expected, "view_as_real_adjoint", input_shape)
     return view_as_complex(y, axis=axis)
 
@@ -526,6 +530,7 @@ def view_as_complex_adjoint(z, *, input_shape, axis: int = -1):
     input_shape = check_input_shape(input_shape)
     ax = _pair_axis(axis, len(input_shape))
     expected = tuple(s for i, s in enumerate(input_shape) if i != ax)
+    namespace(z)
     check_cotangent_shape(z, expected, "view_as_complex_adjoint", input_shape)
     return view_as_real(z, axis=axis)
 

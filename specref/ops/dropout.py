@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from specref._args import check_probability
 from specref.backend import as_generator, check_float_dtype, dtype_name, namespace, random_normal, to_numpy
+from specref.ops._common import check_cotangent
 from specref.testing.case import Case, Inputs
 
 __all__ = ["dropout", "dropout_vjp", "dropout_mask"]
@@ -94,6 +95,7 @@ def dropout_vjp(dy, x, y, *, mask, p: float):
     dx : array of the shape and dtype of ``x``
     """
     xp = namespace(dy, x, mask)
+    check_cotangent(dy, x, y, "dropout_vjp")
     p = check_probability(p)
     _check_mask(x, mask)
     return dy * _keep_scale(xp, dy, mask, p)

@@ -17,7 +17,7 @@ import numpy as np
 
 from specref._args import check_nonnegative_float, normalize_axis
 from specref.backend import namespace
-from specref.ops._common import check_one_precision, from_host, require_real
+from specref.ops._common import check_cotangent, check_one_precision, from_host, require_real
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 from specref.testing.tolerances import summation_factor
@@ -123,6 +123,7 @@ def layer_norm_vjp(dy, x, weight, bias, y, *, eps: float = 1e-5, axis: int = -1)
     dweight, dbias : arrays of shape (D,), or None where the forward had None
     """
     xp = namespace(dy, x, weight, bias)
+    check_cotangent(dy, x, y, "layer_norm_vjp")
     eps, axis = _check(x, weight, bias, eps, axis)
     g_out = xp.moveaxis(dy, axis, -1)
     x_hat, rstd = _normalize(xp, xp.moveaxis(x, axis, -1), eps)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from specref.backend import check_float_dtype, namespace, random_normal
+from specref.ops._common import check_cotangent
 from specref.testing.case import Case, Inputs
 
 __all__ = ["normalize_rows_clamped", "normalize_rows_clamped_vjp", "normalize_rows_shifted",
@@ -24,6 +25,14 @@ __all__ = ["normalize_rows_clamped", "normalize_rows_clamped_vjp", "normalize_ro
 CLAMP_EPS = 1e-12
 #: added to the row norm by spectrans's cosine similarity and truncated SVD kernel
 SHIFT_EPS = 1e-8
+
+
+def _check_rows(x):
+    """``x`` is a real float array with at least one axis (the rows' axis -1)."""
+    check_float_dtype(x, allow_complex=False)
+    if x.ndim < 1:
+        raise ValueError(f"row normalisation needs an array of shape (..., m), rows along the last axis; x has "
+                         f"shape {tuple(x.shape)}")
 
 
 def _row_norm(xp, x):
@@ -49,7 +58,7 @@ def normalize_rows_clamped(x, *, eps: float = CLAMP_EPS):
     --------
     normalize_rows_clamped_vjp
     """
-    check_float_dtype(x, allow_complex=False)
+    _check_rows(x)
     xp = namespace(x)
     return x / xp.clip(_row_norm(xp, x), min=eps)
 
@@ -65,6 +74,8 @@ def normalize_rows_clamped_vjp(dy, x, y, *, eps: float = CLAMP_EPS):
     linear :math:`x/\epsilon`.
     """
     xp = namespace(dy, x)
+    check_cotangent(dy, x, y, "normalize_rows_clamped_vjp")
+    _check_rows(x)
     r = _row_norm(xp, x)
     above = r > eps
     denom = xp.where(above, r, xp.full_like(r, eps))
@@ -91,7 +102,7 @@ def normalize_rows_shifted(x, *, eps: float = SHIFT_EPS):
     --------
     normalize_rows_shifted_vjp
     """
-    check_float_dtype(x, allow_complex=False)
+    _check_rows(x)
     xp = namespace(x)
     return x / (_row_norm(xp, x) + eps)
 
@@ -106,6 +117,8 @@ def normalize_rows_shifted_vjp(dy, x, y, *, eps: float = SHIFT_EPS):
     ``y`` is not needed (the formula reads ``x``), and is accepted for the uniform VJP signature.
     """
     xp = namespace(dy, x)
+    check_cotangent(dy, x, y, "normalize_rows_shifted_vjp")
+    _check_rows(x)
     r = _row_norm(xp, x)
     r_safe = xp.where(r > 0, r, xp.ones_like(r))
     s = r + eps

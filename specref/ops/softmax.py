@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from specref._args import normalize_axis
 from specref.backend import namespace
-from specref.ops._common import from_host, require_real
+from specref.ops._common import check_cotangent, from_host, require_real
 from specref.testing.case import Case, Inputs
 from specref.testing.tolerances import summation_factor
 
@@ -34,7 +34,7 @@ def softmax(x, *, axis: int = -1):
     TypeError
         For complex, integer or bool input.
     ValueError
-        For an axis out of range.
+        For an axis out of range, or of length 0.
 
     Notes
     -----
@@ -47,6 +47,9 @@ def softmax(x, *, axis: int = -1):
     xp = namespace(x)
     require_real(x, "softmax")
     axis = normalize_axis(axis, len(x.shape))
+    if x.shape[axis] == 0:
+        raise ValueError(f"softmax over axis {axis} of length 0 (x has shape {tuple(x.shape)}): the probabilities "
+                         "need at least one entry along the axis; accepted: an axis of length >= 1")
     e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
     return e / xp.sum(e, axis=axis, keepdims=True)
 
@@ -69,6 +72,7 @@ def softmax_vjp(dy, x, y, *, axis: int = -1):
     dx : array of the shape and dtype of ``x``
     """
     xp = namespace(dy, x, y)
+    check_cotangent(dy, x, y, "softmax_vjp")
     axis = normalize_axis(axis, len(y.shape))
     return y * (dy - xp.sum(dy * y, axis=axis, keepdims=True))
 

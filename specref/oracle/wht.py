@@ -36,7 +36,7 @@ from specref.oracle.dft import relative_rms_error
 from specref.testing.case import Inputs
 from specref.testing.checks import CheckResult
 from specref.testing.tolerances import Bound
-from specref.transforms import hadamard as _hadamard
+from specref.transforms.hadamard import hadamard
 
 __all__ = [
     "ORACLE_DPS",
@@ -208,14 +208,14 @@ def _make(rng, xp, dtype, *, n, normalized, order, complex_input=False):
 
 def _check_oracle(inputs: Inputs, *, xp, dtype, params, rng) -> CheckResult:
     (x,), kw = inputs.args, dict(inputs.kwargs)
-    y = _hadamard.hadamard(x, **kw)
+    y = hadamard(x, **kw)
     err = relative_rms_error(y, wht(x, **kw))
     return oracle_result({"hadamard": err}, wht_oracle_bound(params["n"], dtype), params["n"], dtype, _REASON)
 
 
 CASES = [
     oracle_case(
-        "oracle_wht", forward=_hadamard.hadamard, make=_make, check=_check_oracle, grid=_GRID,
+        "oracle_wht", forward=hadamard, make=_make, check=_check_oracle, grid=_GRID,
         full_grid=_FULL_GRID, constant=ORACLE_ERROR_CONSTANT,
         error_reason="FWHT error bound c eps log2 n, see specref.oracle.wht.wht_oracle_bound",
     ),

@@ -58,8 +58,15 @@ gain relative to the transform's smallest singular value is at most 2, so
 ``c = 2 (fft_error_scale(2N + 2) + 4) + 2`` (derived in ``_dct_error_scale``). The 50-digit oracle of
 :mod:`specref.oracle.dct` bounds types 2 and 3 by ``15 eps log2 max(N, 2)`` in relative RMS error.
 
-One family in one file of ~600 lines: the eight DCT/DST types share one core dispatcher, one table of adjoint
-identities and one recipe, and the n-dimensional form is that recipe along each axis.
+**Drop-in for scipy.fft** (docs/conventions.md): ``dct``, ``idct``, ``dst``, ``idst`` and their n-dimensional
+forms ``dctn``, ``idctn``, ``dstn``, ``idstn`` take scipy's positional order (``dct(x, type, n, axis, norm,
+overwrite_x, workers, orthogonalize)``), Python sequences (read by NumPy), integer and bool input (promoted to
+float64, as scipy does) and an int for ``s`` or ``axes``. The one deliberate refusal: float16 and long double
+input, which scipy computes in float32 and long double, raise a TypeError (specref computes in float32 or
+float64 only). The adjoints stay strict: arrays, and ``input_shape`` always.
+
+One family in one file of some 700 lines: the eight DCT/DST types share one core dispatcher, one table of
+adjoint identities and one recipe, and the n-dimensional forms are that recipe along each axis.
 
 The MDCT (``mdct``, ``imdct``, ``mdct_window``) is in :mod:`specref.transforms.mdct`; the twiddles and the
 real/imaginary split both need are in :mod:`specref.transforms._shared`.
@@ -79,14 +86,13 @@ from specref._args import (
     check_input_shape,
     check_length,
     check_norm,
-    normalize_axes,
     normalize_axis,
 )
 from specref.backend import backend_name, device_of, dtype_name, namespace, real_dtype, scipy_fft_for
 from specref.testing.case import Case
 from specref.testing.inputs import random_input
 from specref.testing.tolerances import fft_error_scale
-from specref.transforms._shared import cis, on_parts, run_adjoint, run_forward
+from specref.transforms._shared import cis, on_parts, peer_axes_and_lengths, peer_input, run_adjoint, run_forward
 from specref.transforms.structural import Step, axis_chain, chain_along_axes, step, to_complex
 
 __all__ = [
@@ -102,6 +108,10 @@ __all__ = [
     "dctn_adjoint",
     "idctn",
     "idctn_adjoint",
+    "dstn",
+    "dstn_adjoint",
+    "idstn",
+    "idstn_adjoint",
 ]
 
 _TYPES = (1, 2, 3, 4)
@@ -146,6 +156,18 @@ def _check_type(type_, kind: str) -> int:
 def _orthogonalize_flag(orthogonalize, norm: str) -> bool:
     """scipy's rule: None means ``norm == "ortho"``; otherwise True or False (a string is refused)."""
     return norm == "ortho" if orthogonalize is None else check_flag(orthogonalize, "orthogonalize")
+
+
+def _check_workers(workers) -> None:
+    """scipy.fft's ``workers``: None or a nonzero integer (negative counts back from the CPU count).
+
+    Accepted and checked as scipy.fft checks it, then ignored: the cores choose their threads, and the
+    result of every line is the same with any number of threads (pocketfft splits rows, not a row).
+    """
+    if workers is not None and as_int(workers, "workers") == 0:
+        raise ValueError("workers must not be zero; accepted: None or a nonzero integer (as scipy.fft)")
+
+
 
 
 def _logical_length(kind: str, type_: int, n: int) -> int:
@@ -330,11 +352,30 @@ def _chain_1d(kind: str, inverse: bool, shape, type_, n, axis, norm, orthogonali
     return axis_chain(shape, ax, partial(_core_steps, kind, core_type, orth), length=m, factor=factor)
 
 
+def _transform(name: str, chain, x, type_, lengths, axes, norm, workers, orthogonalize):
+    """Run the public transform ``name`` ("dct", "idstn"...): ``x`` read as scipy.fft reads it
+    (:func:`~specref.transforms._shared.peer_input`), ``workers`` checked, then the chain built by ``chain``
+    (:func:`_chain_1d` with ``n, axis`` or :func:`_chain_nd` with ``s, axes``)."""
+    _check_workers(workers)
+    x = peer_input(x, name, "scipy.fft")
+    kind, inverse = name.lstrip("i")[:3], name.startswith("i")
+    return run_forward(chain(kind, inverse, x.shape, type_, lengths, axes, norm, orthogonalize), x)
+
+
+def _adjoint(name: str, chain, y, input_shape, type_, lengths, axes, norm, workers, orthogonalize):
+    """The adjoint of the public transform ``name``: the chain :func:`_transform` runs, reversed; ``y`` strict."""
+    shape = check_input_shape(input_shape)
+    _check_workers(workers)
+    kind, inverse = name.lstrip("i")[:3], name.startswith("i")
+    steps = chain(kind, inverse, shape, type_, lengths, axes, norm, orthogonalize)
+    return run_adjoint(steps, y, f"{name}_adjoint", shape)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # public 1-D transforms
 
 
-def dct(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
+def dct(x, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
     r"""Discrete cosine transform of ``type`` 1-4 along ``axis``; equals ``scipy.fft.dct``.
 
     .. math:: y = s\, D_{\mathrm{post}}\, C_t\, D_{\mathrm{pre}}\, P_n x
@@ -344,39 +385,53 @@ def dct(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
 
     Parameters
     ----------
-    x : array, float32/float64/complex64/complex128
-        Complex input is transformed as real and imaginary parts (the map is C-linear).
+    x : array or sequence: float32/float64/complex64/complex128, or integer/bool (promoted to float64)
+        A drop-in for ``scipy.fft.dct`` (module notes): a list is read by NumPy. Complex input is
+        transformed as real and imaginary parts (the map is C-linear).
     type : {1, 2, 3, 4}
     n : int, optional
         Length of the transform: ``x`` is cropped or zero-padded along ``axis`` first. DCT-I needs n >= 2.
     axis : int
     norm : {None, "backward", "ortho", "forward"}
+    overwrite_x : bool
+        Accepted and ignored, as scipy may ignore it: ``x`` is never written.
+    workers : int, optional
+        Checked as scipy checks it (None or a nonzero integer) and ignored: the result does not depend on it.
     orthogonalize : {None, True, False}
         ``None`` (the default) means ``norm == "ortho"``, as scipy; anything but None or a bool (a string such
         as ``"no"``, 0) is refused rather than read as true or false.
 
     Returns
     -------
-    array of the dtype of ``x``, with length ``n`` along ``axis``.
+    array of the dtype of ``x`` (float64 for integer input), with length ``n`` along ``axis``.
 
     Raises
     ------
     ValueError
-        A type outside 1-4, a bad norm, an axis out of range, n < 1, or DCT-I with n < 2.
+        A type outside 1-4, a bad norm, an axis out of range, n < 1, DCT-I with n < 2, ``workers=0``.
     TypeError
-        Integer or bool input; a ``type`` or ``n`` that is not an integer; an ``orthogonalize`` that is not
-        None, True or False.
+        float16, long double, string or object input; a ``type``, ``n`` or ``workers`` that is not an
+        integer; an ``orthogonalize`` that is not None, True or False.
+
+    Examples
+    --------
+    scipy's example, with a list of integers and ``type`` passed by position:
+
+    >>> from specref.transforms.cosine import dct
+    >>> dct([4, 3, 5, 10], 1)
+    array([30., -8.,  6., -2.])
     """
-    return run_forward(_chain_1d("dct", False, x.shape, type, n, axis, norm, orthogonalize), x)
+    return _transform("dct", _chain_1d, x, type, n, axis, norm, workers, orthogonalize)
 
 
-def dct_adjoint(y, *, input_shape, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
+def dct_adjoint(
+    y, *, input_shape, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None
+):
     r"""Adjoint of :func:`dct`: the chain reversed, :math:`x = P_n^T D_{\mathrm{pre}} C_t^T D_{\mathrm{post}} s\, y`."""
-    shape = check_input_shape(input_shape)
-    return run_adjoint(_chain_1d("dct", False, shape, type, n, axis, norm, orthogonalize), y, "dct_adjoint", shape)
+    return _adjoint("dct", _chain_1d, y, input_shape, type, n, axis, norm, workers, orthogonalize)
 
 
-def idct(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
+def idct(x, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
     r"""Inverse DCT of ``type`` along ``axis``; equals ``scipy.fft.idct``: the inverse of :func:`dct` with
     the same ``type``, ``norm`` and ``orthogonalize``.
 
@@ -386,73 +441,59 @@ def idct(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
     since :math:`C_1^2 = 2(N-1) I`, :math:`C_3 C_2 = C_2 C_3 = 2N I`, :math:`C_4^2 = 2N I`; ``norm`` divides by
     the logical length :math:`M` here for ``None``/``"backward"``. Parameters as :func:`dct`.
     """
-    return run_forward(_chain_1d("dct", True, x.shape, type, n, axis, norm, orthogonalize), x)
+    return _transform("idct", _chain_1d, x, type, n, axis, norm, workers, orthogonalize)
 
 
-def idct_adjoint(y, *, input_shape, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
+def idct_adjoint(
+    y, *, input_shape, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None
+):
     """Adjoint of :func:`idct`: the chain of :func:`idct` reversed."""
-    shape = check_input_shape(input_shape)
-    return run_adjoint(_chain_1d("dct", True, shape, type, n, axis, norm, orthogonalize), y, "idct_adjoint", shape)
+    return _adjoint("idct", _chain_1d, y, input_shape, type, n, axis, norm, workers, orthogonalize)
 
 
-def dst(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
+def dst(x, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
     r"""Discrete sine transform of ``type`` 1-4 along ``axis``; equals ``scipy.fft.dst`` (SciPy >= 1.17.1:
     ortho DST-II scales the last output). Parameters and errors as :func:`dct` (DST-I accepts n = 1).
 
     .. math:: y = s\, D_{\mathrm{post}}\, S_t\, D_{\mathrm{pre}}\, P_n x
     """
-    return run_forward(_chain_1d("dst", False, x.shape, type, n, axis, norm, orthogonalize), x)
+    return _transform("dst", _chain_1d, x, type, n, axis, norm, workers, orthogonalize)
 
 
-def dst_adjoint(y, *, input_shape, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
+def dst_adjoint(
+    y, *, input_shape, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None
+):
     """Adjoint of :func:`dst`: the chain of :func:`dst` reversed."""
-    shape = check_input_shape(input_shape)
-    return run_adjoint(_chain_1d("dst", False, shape, type, n, axis, norm, orthogonalize), y, "dst_adjoint", shape)
+    return _adjoint("dst", _chain_1d, y, input_shape, type, n, axis, norm, workers, orthogonalize)
 
 
-def idst(x, *, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
+def idst(x, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
     """Inverse DST along ``axis``; equals ``scipy.fft.idst`` (the DST of the inverse type, see :func:`idct`)."""
-    return run_forward(_chain_1d("dst", True, x.shape, type, n, axis, norm, orthogonalize), x)
+    return _transform("idst", _chain_1d, x, type, n, axis, norm, workers, orthogonalize)
 
 
-def idst_adjoint(y, *, input_shape, type=2, n=None, axis=-1, norm=None, orthogonalize=None):
+def idst_adjoint(
+    y, *, input_shape, type=2, n=None, axis=-1, norm=None, overwrite_x=False, workers=None, orthogonalize=None
+):
     """Adjoint of :func:`idst`: the chain of :func:`idst` reversed."""
-    shape = check_input_shape(input_shape)
-    return run_adjoint(_chain_1d("dst", True, shape, type, n, axis, norm, orthogonalize), y, "idst_adjoint", shape)
+    return _adjoint("idst", _chain_1d, y, input_shape, type, n, axis, norm, workers, orthogonalize)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # n-dimensional DCT
 
 
-def _axes_and_lengths(shape: tuple, s, axes):
-    """scipy's rule: ``axes=None`` means the last ``len(s)`` axes, or all axes when ``s`` is None too."""
-    ndim = len(shape)
-    if s is None:
-        axes = normalize_axes(axes, ndim)
-        return axes, [None] * len(axes)
-    if isinstance(s, (int, np.integer)):
-        s = (s,)
-    s = tuple(s)
-    if axes is None:
-        if len(s) > ndim:
-            raise ValueError(f"s {s} names more axes than the input has (ndim {ndim})")
-        axes = tuple(range(ndim - len(s), ndim))
-    axes = normalize_axes(axes, ndim)
-    if len(s) != len(axes):
-        raise ValueError(f"s {s} and axes {axes} have different lengths; give one length per axis")
-    return axes, list(s)
-
-
-def _chain_nd(inverse: bool, shape, type_, s, axes, norm, orthogonalize) -> list:
-    axes, lengths = _axes_and_lengths(shape, s, axes)
-    length_of = dict(zip(axes, lengths, strict=True))  # axes are distinct (normalize_axes)
+def _chain_nd(kind: str, inverse: bool, shape, type_, s, axes, norm, orthogonalize) -> list:
+    """The 1-D chains along ``axes`` in turn; ``s`` and ``axes`` by scipy.fft's rules (an int for either,
+    ``-1`` in ``s`` for the input's length, ``axes=None`` the last ``len(s)`` axes or all; distinct axes)."""
+    axes, lengths = peer_axes_and_lengths(tuple(shape), s, axes)
+    length_of = dict(zip(axes, lengths, strict=True))  # axes are distinct (scipy.fft's rule)
     return chain_along_axes(
-        shape, axes, lambda sh, ax: _chain_1d("dct", inverse, sh, type_, length_of[ax], ax, norm, orthogonalize)
+        shape, axes, lambda sh, ax: _chain_1d(kind, inverse, sh, type_, length_of[ax], ax, norm, orthogonalize)
     )
 
 
-def dctn(x, *, type=2, s=None, axes=None, norm=None, orthogonalize=None):
+def dctn(x, type=2, s=None, axes=None, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
     r"""n-dimensional DCT: :func:`dct` along each axis of ``axes`` in turn; equals ``scipy.fft.dctn``.
 
     .. math:: Y = (A_{a_k} \circ \dots \circ A_{a_1})(X)
@@ -462,33 +503,66 @@ def dctn(x, *, type=2, s=None, axes=None, norm=None, orthogonalize=None):
 
     Parameters
     ----------
-    x : array
+    x : array or sequence
+        As :func:`dct`.
     type : {1, 2, 3, 4}
-    s : sequence of int, optional
-        Lengths per axis (crop/zero-pad), as ``scipy.fft.dctn``.
-    axes : sequence of int, optional
-        Default: the last ``len(s)`` axes, or all axes when ``s`` is None.
-    norm, orthogonalize
+    s : int or sequence of int, optional
+        Lengths per axis (crop/zero-pad; ``-1``: the input's length), as ``scipy.fft.dctn``.
+    axes : int or sequence of distinct int, optional
+        Default: the last ``len(s)`` axes, or all axes when ``s`` is None. A repeated axis is refused, as
+        scipy refuses it.
+    norm, overwrite_x, workers, orthogonalize
         As :func:`dct`, applied along every axis.
     """
-    return run_forward(_chain_nd(False, x.shape, type, s, axes, norm, orthogonalize), x)
+    return _transform("dctn", _chain_nd, x, type, s, axes, norm, workers, orthogonalize)
 
 
-def dctn_adjoint(y, *, input_shape, type=2, s=None, axes=None, norm=None, orthogonalize=None):
+def dctn_adjoint(
+    y, *, input_shape, type=2, s=None, axes=None, norm=None, overwrite_x=False, workers=None, orthogonalize=None
+):
     """Adjoint of :func:`dctn`: the 1-D adjoints along the axes in reverse order."""
-    shape = check_input_shape(input_shape)
-    return run_adjoint(_chain_nd(False, shape, type, s, axes, norm, orthogonalize), y, "dctn_adjoint", shape)
+    return _adjoint("dctn", _chain_nd, y, input_shape, type, s, axes, norm, workers, orthogonalize)
 
 
-def idctn(x, *, type=2, s=None, axes=None, norm=None, orthogonalize=None):
+def idctn(x, type=2, s=None, axes=None, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
     """n-dimensional inverse DCT (:func:`idct` along each axis); equals ``scipy.fft.idctn``."""
-    return run_forward(_chain_nd(True, x.shape, type, s, axes, norm, orthogonalize), x)
+    return _transform("idctn", _chain_nd, x, type, s, axes, norm, workers, orthogonalize)
 
 
-def idctn_adjoint(y, *, input_shape, type=2, s=None, axes=None, norm=None, orthogonalize=None):
+def idctn_adjoint(
+    y, *, input_shape, type=2, s=None, axes=None, norm=None, overwrite_x=False, workers=None, orthogonalize=None
+):
     """Adjoint of :func:`idctn`: the 1-D adjoints along the axes in reverse order."""
-    shape = check_input_shape(input_shape)
-    return run_adjoint(_chain_nd(True, shape, type, s, axes, norm, orthogonalize), y, "idctn_adjoint", shape)
+    return _adjoint("idctn", _chain_nd, y, input_shape, type, s, axes, norm, workers, orthogonalize)
+
+
+def dstn(x, type=2, s=None, axes=None, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
+    r"""n-dimensional DST: :func:`dst` along each axis of ``axes`` in turn; equals ``scipy.fft.dstn``.
+
+    .. math:: Y = (S_{a_k} \circ \dots \circ S_{a_1})(X)
+
+    Parameters and errors as :func:`dctn` (DST-I accepts lengths of 1).
+    """
+    return _transform("dstn", _chain_nd, x, type, s, axes, norm, workers, orthogonalize)
+
+
+def dstn_adjoint(
+    y, *, input_shape, type=2, s=None, axes=None, norm=None, overwrite_x=False, workers=None, orthogonalize=None
+):
+    """Adjoint of :func:`dstn`: the 1-D :func:`dst_adjoint` chains along the axes in reverse order."""
+    return _adjoint("dstn", _chain_nd, y, input_shape, type, s, axes, norm, workers, orthogonalize)
+
+
+def idstn(x, type=2, s=None, axes=None, norm=None, overwrite_x=False, workers=None, orthogonalize=None):
+    """n-dimensional inverse DST (:func:`idst` along each axis); equals ``scipy.fft.idstn``."""
+    return _transform("idstn", _chain_nd, x, type, s, axes, norm, workers, orthogonalize)
+
+
+def idstn_adjoint(
+    y, *, input_shape, type=2, s=None, axes=None, norm=None, overwrite_x=False, workers=None, orthogonalize=None
+):
+    """Adjoint of :func:`idstn`: the 1-D :func:`idst_adjoint` chains along the axes in reverse order."""
+    return _adjoint("idstn", _chain_nd, y, input_shape, type, s, axes, norm, workers, orthogonalize)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -601,4 +675,8 @@ CASES = [
                  reference=_scipy_reference("dctn")),
     _linear_case("idctn", idctn, idctn_adjoint, "dct", grid=_ND_GRID, full_grid=_ND_FULL_GRID,
                  reference=_scipy_reference("idctn")),
+    _linear_case("dstn", dstn, dstn_adjoint, "dst", grid=_ND_GRID, full_grid=_ND_FULL_GRID,
+                 reference=_scipy_reference("dstn")),
+    _linear_case("idstn", idstn, idstn_adjoint, "dst", grid=_ND_GRID, full_grid=_ND_FULL_GRID,
+                 reference=_scipy_reference("idstn")),
 ]

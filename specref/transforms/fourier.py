@@ -33,6 +33,15 @@ forward was given a real array (NumPy casts real input to complex); the gradient
 input is its real part (:func:`~specref.transforms.structural.to_complex_adjoint`). ``norm`` is checked by
 :func:`specref._args.check_norm` (``None`` means ``"backward"``).
 
+**Drop-in for numpy.fft** (docs/conventions.md): the twelve transforms take NumPy's positional order
+(``fft(x, n, axis, norm)``, ``fftn(x, s, axes, norm)``), Python sequences (read by NumPy), integer and bool
+input (promoted to float64, hence complex128 out, as NumPy does), ``-1`` in ``s`` (the input's length), an
+axis listed twice in ``axes`` (transformed once per listing, as NumPy does), and an int for ``s`` or
+``axes`` (scipy.fft's reading; a superset of NumPy's). Deliberately refused: float16 and long double input,
+which NumPy computes in float32 and long double (specref computes in float32 or float64 only), NumPy 2's
+``out=``, an empty ``axes`` (NumPy returns the input untransformed) and ``None`` in ``s`` (deprecated in
+NumPy 2.0); each raises an error naming the argument. The adjoints stay strict: arrays, and ``input_shape`` always.
+
 Backends: on NumPy the cores call ``scipy.fft`` (pocketfft, like ``numpy.fft``); on CuPy and
 array-api-strict they call ``xp.fft``. Output precision follows input precision (float32 -> complex64).
 
@@ -56,14 +65,13 @@ from specref._args import (
     check_input_shape,
     check_length,
     check_norm,
-    check_sizes,
-    normalize_axes,
     normalize_axis,
 )
 from specref.backend import check_float_dtype, dtype_name, is_complex, namespace
 from specref.testing.case import Case
 from specref.testing.inputs import random_input
 from specref.testing.tolerances import fft_error_scale
+from specref.transforms._shared import peer_axes_and_lengths, peer_input
 from specref.transforms.fourier_core import (
     c2c,
     c2c_adjoint,
@@ -186,15 +194,6 @@ def _axis_chain(shape: tuple, axis: int, kind: str, n: int | None, norm: str, *,
     )
 
 
-def _lengths_and_axes(shape: tuple, s, axes) -> tuple[list, tuple]:
-    """NumPy's rules: axes None = all axes (or the last len(s) when s is given); s None = input lengths."""
-    if s is not None and axes is None and hasattr(s, "__len__") and not isinstance(s, str | bytes):
-        axes = tuple(range(-len(s), 0))  # NumPy's rule (deprecated there): the last len(s) axes
-    axes = normalize_axes(axes, len(shape))
-    lengths = [None] * len(axes) if s is None else list(check_sizes(s, len(axes), name="s"))
-    return lengths, axes
-
-
 def _chain(
     shape: tuple, kind: str, norm, *, inverse: bool, s=None, axes=None, n=None, axis=None, fused: bool = True
 ):
@@ -211,7 +210,13 @@ def _chain(
     if axis is not None:
         axes, lengths = (normalize_axis(axis, len(shape)),), [None if n is None else check_length(n)]
     else:
-        lengths, axes = _lengths_and_axes(shape, s, axes)
+        axes, lengths = peer_axes_and_lengths(shape, s, axes, allow_repeats=True)
+        # NumPy's default lengths are the input's, read before the first transform (an axis listed twice
+        # is transformed at its input length both times); irfftn's last default is 2 (m - 1), computed
+        # by _axis_chain.
+        last = len(axes) - 1
+        lengths = [shape[a] if n_ is None and (kind != "c2r" or i < last) else n_
+                   for i, (a, n_) in enumerate(zip(axes, lengths, strict=True))]
     per_axis = list(zip(axes, lengths, strict=True))
     if kind == "c2c":
         order = [(a, length, "c2c") for a, length in reversed(per_axis)]
@@ -219,19 +224,19 @@ def _chain(
         order = [(*per_axis[-1], "r2c")] + [(a, length, "c2c") for a, length in reversed(per_axis[:-1])]
     else:
         order = [(a, length, "c2c") for a, length in per_axis[:-1]] + [(*per_axis[-1], "c2r")]
-    plan = {a: (length, core) for a, length, core in order}  # axes are distinct; dicts keep the order
 
     def build(sh, a):
-        length, core = plan[a]
+        length, core = plan.pop(0)  # the next transform in the order (an axis may be listed twice)
         return _axis_chain(sh, a, core, length, norm, inverse=inverse, fused=fused)
 
-    return chain_along_axes(shape, list(plan), build)
+    plan = [(length, core) for _, length, core in order]
+    return chain_along_axes(shape, [a for a, _, _ in order], build)
 
 
 def _transform(x, kind: str, norm, *, inverse: bool, what: str, fused: bool = True, **where):
+    x = peer_input(x, what, "numpy.fft")  # sequences, and integer or bool input promoted to float64
     if kind == "r2c":
-        xp = namespace(x)
-        if x.dtype in (xp.complex64, xp.complex128):
+        if is_complex(x):  # by name: a big-endian >c16 is complex too
             raise TypeError(
                 f"{what} takes real input (float32 or float64), got {dtype_name(x.dtype)}; use "
                 f"{what.replace('rfft', 'fft')} for complex input"
@@ -264,7 +269,7 @@ def _transform_adjoint(y, input_shape, kind: str, norm, *, inverse: bool, what: 
 # 1-D transforms
 
 
-def fft(x, *, n=None, axis=-1, norm="backward"):
+def fft(x, n=None, axis=-1, norm="backward"):
     r"""1-D discrete Fourier transform along ``axis``, equal to ``numpy.fft.fft``.
 
     .. math:: y_k = c \sum_{j=0}^{n-1} x_j\, e^{-2\pi i jk/n}, \qquad k = 0, \dots, n-1,
@@ -275,8 +280,9 @@ def fft(x, *, n=None, axis=-1, norm="backward"):
 
     Parameters
     ----------
-    x : array, real or complex, any shape with ``x.ndim >= 1``
-        Real input is cast to the complex dtype of its precision.
+    x : array or sequence, real or complex, any shape with ``ndim >= 1``
+        Real input is cast to the complex dtype of its precision; integer and bool input (and a list of
+        them) to complex128, as NumPy does (module notes: the drop-in rule).
     n : int >= 1, optional
         Transform length; default the input's length along ``axis``.
     axis : int
@@ -289,7 +295,7 @@ def fft(x, *, n=None, axis=-1, norm="backward"):
     Raises
     ------
     TypeError
-        Integer or bool input; ``n``/``axis`` not integers.
+        float16, long double, string or object input; ``n``/``axis`` not integers.
     ValueError
         ``axis`` out of range, ``n < 1`` (a zero-length axis needs ``n``), unknown ``norm``.
 
@@ -307,6 +313,8 @@ def fft(x, *, n=None, axis=-1, norm="backward"):
     >>> import numpy as np
     >>> from specref.transforms.fourier import fft
     >>> np.allclose(fft(np.arange(5.0)), np.fft.fft(np.arange(5.0)))
+    True
+    >>> np.array_equal(fft([0, 1, 0, 0], 6, 0), np.fft.fft([0, 1, 0, 0], 6, 0))  # NumPy's order, ints
     True
     """
     return _transform(x, "c2c", norm, inverse=False, what="fft", n=n, axis=axis)
@@ -329,7 +337,7 @@ def fft_adjoint(y, *, input_shape, n=None, axis=-1, norm="backward"):
     return _transform_adjoint(y, input_shape, "c2c", norm, inverse=False, what="fft_adjoint", n=n, axis=axis)
 
 
-def ifft(x, *, n=None, axis=-1, norm="backward"):
+def ifft(x, n=None, axis=-1, norm="backward"):
     r"""1-D inverse discrete Fourier transform along ``axis``, equal to ``numpy.fft.ifft``.
 
     .. math:: x_j = c \sum_{k=0}^{n-1} y_k\, e^{+2\pi i jk/n},
@@ -354,7 +362,7 @@ def ifft_adjoint(y, *, input_shape, n=None, axis=-1, norm="backward"):
     return _transform_adjoint(y, input_shape, "c2c", norm, inverse=True, what="ifft_adjoint", n=n, axis=axis)
 
 
-def rfft(x, *, n=None, axis=-1, norm="backward"):
+def rfft(x, n=None, axis=-1, norm="backward"):
     r"""1-D DFT of real input, the first :math:`\lfloor n/2\rfloor + 1` bins, equal to ``numpy.fft.rfft``.
 
     .. math:: y_k = c \sum_{j=0}^{n-1} x_j\, e^{-2\pi i jk/n}, \qquad k = 0, \dots, \lfloor n/2 \rfloor,
@@ -397,7 +405,7 @@ def rfft_adjoint(y, *, input_shape, n=None, axis=-1, norm="backward"):
     return _transform_adjoint(y, input_shape, "r2c", norm, inverse=False, what="rfft_adjoint", n=n, axis=axis)
 
 
-def irfft(x, *, n=None, axis=-1, norm="backward"):
+def irfft(x, n=None, axis=-1, norm="backward"):
     r"""Inverse of :func:`rfft`: a real length-``n`` signal from its half spectrum, as ``numpy.fft.irfft``.
 
     The input is cropped or zero-padded to :math:`\lfloor n/2\rfloor + 1` bins along ``axis`` (what NumPy
@@ -448,7 +456,7 @@ def irfft_adjoint(y, *, input_shape, n=None, axis=-1, norm="backward"):
 # 2-D and n-D transforms: the 1-D chains one axis after another
 
 
-def fftn(x, *, s=None, axes=None, norm="backward"):
+def fftn(x, s=None, axes=None, norm="backward"):
     r"""n-D DFT over ``axes``, equal to ``numpy.fft.fftn``: :func:`fft` along each axis (last listed first).
 
     .. math:: y_{k_1 \dots k_d} = c \sum_{j_1 \dots j_d} x_{j_1 \dots j_d}
@@ -456,18 +464,19 @@ def fftn(x, *, s=None, axes=None, norm="backward"):
 
     Parameters
     ----------
-    x : array, real or complex
-    s : sequence of int >= 1, optional
-        Lengths along ``axes`` (crop or zero-pad); default the input's.
-    axes : sequence of distinct int, optional
-        Default all axes (or, with ``s`` given, the last ``len(s)``: NumPy's rule).
+    x : array or sequence, real or complex (integer and bool promoted, as :func:`fft`)
+    s : sequence of int >= 1 (or -1: the input's length), optional
+        Lengths along ``axes`` (crop or zero-pad); default the input's, read before the first transform.
+    axes : sequence of int (or one int), optional
+        Default all axes (or, with ``s`` given, the last ``len(s)``: NumPy's rule). An axis listed twice
+        is transformed twice, as NumPy does.
     norm : {"backward", "ortho", "forward"}
 
     Raises
     ------
     ValueError
-        Empty or repeated axes, an axis out of range, ``s`` and ``axes`` of different lengths, an entry
-        of ``s`` below 1, unknown norm.
+        Empty axes, an axis out of range, ``s`` and ``axes`` of different lengths, an entry of ``s``
+        below 1 other than -1, unknown norm.
 
     See Also
     --------
@@ -481,7 +490,7 @@ def fftn_adjoint(y, *, input_shape, s=None, axes=None, norm="backward"):
     return _transform_adjoint(y, input_shape, "c2c", norm, inverse=False, what="fftn_adjoint", s=s, axes=axes)
 
 
-def ifftn(x, *, s=None, axes=None, norm="backward"):
+def ifftn(x, s=None, axes=None, norm="backward"):
     """n-D inverse DFT, equal to ``numpy.fft.ifftn``: :func:`ifft` along each axis (keywords as fftn)."""
     return _transform(x, "c2c", norm, inverse=True, what="ifftn", s=s, axes=axes)
 
@@ -491,7 +500,7 @@ def ifftn_adjoint(y, *, input_shape, s=None, axes=None, norm="backward"):
     return _transform_adjoint(y, input_shape, "c2c", norm, inverse=True, what="ifftn_adjoint", s=s, axes=axes)
 
 
-def rfftn(x, *, s=None, axes=None, norm="backward"):
+def rfftn(x, s=None, axes=None, norm="backward"):
     """n-D DFT of real input, equal to ``numpy.fft.rfftn``: :func:`rfft` on the last of ``axes``, then
     :func:`fft` on the others. The last axis gets ``s[-1] // 2 + 1`` bins. Keywords as :func:`fftn`."""
     return _transform(x, "r2c", norm, inverse=False, what="rfftn", s=s, axes=axes)
@@ -504,7 +513,7 @@ def rfftn_adjoint(y, *, input_shape, s=None, axes=None, norm="backward"):
     )
 
 
-def irfftn(x, *, s=None, axes=None, norm="backward"):
+def irfftn(x, s=None, axes=None, norm="backward"):
     r"""n-D inverse of :func:`rfftn`, equal to ``numpy.fft.irfftn``.
 
     NumPy's definition, kept for input that is not Hermitian: complex :func:`ifft` over every axis but the
@@ -524,7 +533,7 @@ def irfftn_adjoint(y, *, input_shape, s=None, axes=None, norm="backward"):
     )
 
 
-def fft2(x, *, s=None, axes=(-2, -1), norm="backward"):
+def fft2(x, s=None, axes=(-2, -1), norm="backward"):
     """2-D DFT, equal to ``numpy.fft.fft2``: :func:`fftn` with ``axes=(-2, -1)`` by default."""
     return _transform(x, "c2c", norm, inverse=False, what="fft2", s=s, axes=axes)
 
@@ -534,7 +543,7 @@ def fft2_adjoint(y, *, input_shape, s=None, axes=(-2, -1), norm="backward"):
     return _transform_adjoint(y, input_shape, "c2c", norm, inverse=False, what="fft2_adjoint", s=s, axes=axes)
 
 
-def ifft2(x, *, s=None, axes=(-2, -1), norm="backward"):
+def ifft2(x, s=None, axes=(-2, -1), norm="backward"):
     """2-D inverse DFT, equal to ``numpy.fft.ifft2``: :func:`ifftn` with ``axes=(-2, -1)`` by default."""
     return _transform(x, "c2c", norm, inverse=True, what="ifft2", s=s, axes=axes)
 
@@ -544,7 +553,7 @@ def ifft2_adjoint(y, *, input_shape, s=None, axes=(-2, -1), norm="backward"):
     return _transform_adjoint(y, input_shape, "c2c", norm, inverse=True, what="ifft2_adjoint", s=s, axes=axes)
 
 
-def rfft2(x, *, s=None, axes=(-2, -1), norm="backward"):
+def rfft2(x, s=None, axes=(-2, -1), norm="backward"):
     """2-D DFT of real input, equal to ``numpy.fft.rfft2``: :func:`rfftn` with default ``axes=(-2, -1)``."""
     return _transform(x, "r2c", norm, inverse=False, what="rfft2", s=s, axes=axes)
 
@@ -556,7 +565,7 @@ def rfft2_adjoint(y, *, input_shape, s=None, axes=(-2, -1), norm="backward"):
     )
 
 
-def irfft2(x, *, s=None, axes=(-2, -1), norm="backward"):
+def irfft2(x, s=None, axes=(-2, -1), norm="backward"):
     """2-D inverse of :func:`rfft2`, equal to ``numpy.fft.irfft2`` (NumPy semantics: see :func:`irfftn`)."""
     return _transform(x, "c2r", norm, inverse=True, what="irfft2", s=s, axes=axes)
 

@@ -56,6 +56,7 @@ from functools import lru_cache
 import numpy as np
 
 from specref._args import (
+    check_allocation,
     check_choice,
     check_cotangent_shape,
     check_flag,
@@ -190,7 +191,11 @@ def interpolation_matrix(n: int, m: int, *, kind: str = "linear", align_corners:
     """The dense ``(m, n)`` float64 matrix :math:`W` of an interpolation (host NumPy; for tests and docs).
 
     ``kind`` is ``"linear"`` (:func:`interpolate_linear`) or ``"periodic"`` (:func:`interpolate_periodic`).
+    A size whose matrix would not fit in memory raises ``ValueError`` before anything is allocated
+    (:func:`specref._args.check_allocation`; the message gives the estimate in bytes).
     """
+    n, m = check_length(n, name="n"), check_length(m, name="m")
+    check_allocation((m, n), 8, f"interpolation_matrix(n={n}, m={m})")
     index, weight = _taps(kind, n, m, align_corners)
     out = np.zeros((m, n))
     np.add.at(out, (np.repeat(np.arange(m), index.shape[1]), index.ravel()), weight.ravel())

@@ -79,7 +79,14 @@ from specref.transforms.structural import (
     to_complex_adjoint,
 )
 
-__all__ = ["spectral_pool", "spectral_pool_adjoint", "spectral_pool2d", "spectral_pool2d_adjoint"]
+__all__ = [
+    "resize_spectrum",
+    "resize_spectrum_adjoint",
+    "spectral_pool",
+    "spectral_pool_adjoint",
+    "spectral_pool2d",
+    "spectral_pool2d_adjoint",
+]
 
 # ----------------------------------------------------------------------------------------------------------
 # the spectral step and its adjoint (last axis, FFT order)

@@ -1,23 +1,30 @@
 r"""Discrete wavelet transforms equal to pywt's, 1D and 2D, single and multilevel, with exact adjoints.
 
 The family's public names in one place (``from specref.transforms.wavelet import wavedec``), defined in
-three modules along its seams:
+four modules along its seams:
 
 ==============================================  ===============================================================
-:mod:`specref.transforms.wavelet_dwt`           the filter bank (wavelets, modes, lengths) and one level:
-                                                ``dwt``, ``idwt``, ``dwt2``, ``idwt2`` and their adjoints
+:mod:`specref.transforms.wavelet_bank`          the filter bank: wavelets, modes, lengths (``MODES``,
+                                                ``dwt_coeff_len``, ``dwt_max_level``, re-exported by the next)
+:mod:`specref.transforms.wavelet_dwt`           one level: ``dwt``, ``idwt``, ``dwt2``, ``idwt2`` and their
+                                                adjoints
 :mod:`specref.transforms.wavelet_multilevel`    ``wavedec``, ``waverec`` (1D, ``level`` times ``dwt``/``idwt``)
 :mod:`specref.transforms.wavelet_multilevel2d`  ``wavedec2``, ``waverec2`` (2D, ``level`` times ``dwt2``/``idwt2``)
 ==============================================  ===============================================================
 
 Coefficients, their lengths and their layout are pywt's, for every discrete wavelet pywt knows and all nine
-boundary modes (:data:`MODES`). One level along one axis is a filter bank,
+boundary modes (:data:`MODES`). The forwards are drop-ins for pywt's functions of the same names: pywt's
+positional order, Python sequences, integer and bool input promoted to float64, ``None`` bands as zeros, one
+wavelet and one mode per axis in the 2D transforms; float16, long double and bands of two precisions are
+refused on purpose (TypeError; :mod:`specref.transforms.wavelet_dwt` says why).
+
+One level along one axis is a filter bank,
 
 .. math:: c^A_o = \sum_{j=0}^{F-1} h_j\,(Ex)_{2o+F-1-j}, \qquad c^D_o = \sum_{j=0}^{F-1} g_j\,(Ex)_{2o+F-1-j},
 
 with :math:`E` the extension of the boundary mode; the synthesis is the transpose of such an analysis, so
 the two loops of :mod:`specref._jit.dwt_filterbank` compute every map of the family. Every adjoint is the
-forward's chain reversed, each step replaced by its adjoint. The derivations are in the three modules'
+forward's chain reversed, each step replaced by its adjoint. The derivations are in the modules'
 docstrings and in docs/transforms/wavelet.md.
 """
 

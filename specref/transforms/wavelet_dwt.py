@@ -1,9 +1,8 @@
-r"""The wavelet filter bank and one DWT level, 1D and 2D, equal to pywt's, with exact adjoints.
+r"""One DWT level, 1D and 2D, equal to pywt's, with exact adjoints.
 
 ``dwt``, ``idwt``, ``dwt2``, ``idwt2`` and their adjoints: coefficients, their lengths and their layout are
-pywt's, for every discrete wavelet pywt knows and all nine boundary modes. Filters are read at run time
-from ``pywt.Wavelet(name).filter_bank`` (pywt's table is the authority; nothing is retyped here), or from
-any object with a ``filter_bank`` attribute, as pywt accepts. The multilevel transforms are built from the
+pywt's, for every discrete wavelet pywt knows and all nine boundary modes. The filter bank (wavelets, modes,
+lengths, extensions) is :mod:`specref.transforms.wavelet_bank`. The multilevel transforms are built from the
 one-axis maps of this module: :mod:`specref.transforms.wavelet_multilevel` (``wavedec``/``waverec``) and
 :mod:`specref.transforms.wavelet_multilevel2d` (``wavedec2``/``waverec2``); :mod:`specref.transforms.wavelet`
 re-exports all of them.
@@ -50,27 +49,29 @@ forward's chain reversed, each step replaced by its adjoint.
 Precision: float32 data are transformed with float32 filter taps and float32 arithmetic, as pywt does;
 complex data are transformed as they are (the maps are C-linear with real filters).
 
+Drop-in for pywt: the forwards take pywt's positional order (``dwt(data, wavelet, mode, axis)``,
+``idwt(cA, cD, wavelet, mode, axis)``, ``dwt2(data, wavelet, mode, axes)``...), read a Python sequence as
+``numpy.asarray`` does, promote integer and bool input to float64 as pywt does, treat a ``None`` band as zeros,
+and (2D) take one wavelet and one mode per axis. Deliberate refusals, each a ``TypeError``: float16 and long
+double input (pywt computes them in float32 and float64; specref returns the input's precision), and bands of
+two precisions in one synthesis (pywt casts them to float64). The adjoints stay strict: arrays of the four
+accepted dtypes, and ``None`` in an ``input_shape`` where the forward got ``None``.
+
 The verification machinery the whole wavelet family shares (the error scale and its derivation, the grids
 of wavelets and modes, pywt as the reference) is at the bottom of this module, beside the single-level cases.
 
-Why this module passes 600 lines: it is one family. The filter bank (wavelets, modes, lengths, extensions),
-the one-axis maps built on it and the four single-level transforms share every private helper, and the
-multilevel modules import those helpers and the shared verification machinery from here; splitting the bank
-from the level that is its only direct user, or the verification machinery from the error scale it derives,
-would only add imports between halves of one derivation.
+Why this module passes 600 lines: it is one family. The one-axis maps and the four single-level transforms
+share every private helper, and the multilevel modules import those helpers and the shared verification
+machinery from here; splitting the verification machinery from the error scale it derives would only add
+imports between halves of one derivation.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
 
-import numpy as np
-
-from specref._args import check_cotangent_shape, check_input_shape, check_length, normalize_axes, normalize_axis
+from specref._args import check_cotangent_shape, check_input_shape, normalize_axes, normalize_axis
 from specref._jit import dwt_filterbank as fb
-from specref._jit.dwt_filterbank import MODES
 from specref.backend import (
     check_float_dtype,
     check_same_precision,
@@ -82,7 +83,24 @@ from specref.backend import (
 )
 from specref.testing.case import Case, Inputs
 from specref.testing.checks import CheckResult, error_report, random_like, skipped
+from specref.transforms._shared import peer_input
 from specref.transforms.structural import move_axis
+from specref.transforms.wavelet_bank import (
+    MODES,
+    _analysis_extension,
+    _as_bank,
+    _Bank,
+    _check_mode,
+    _coeff_shape,
+    _is_wavelet,
+    _lengths_of,
+    _per_axis,
+    _reversed,
+    _synthesis_extension,
+    _synthesis_shape,
+    dwt_coeff_len,
+    dwt_max_level,
+)
 
 __all__ = [
     "MODES",
@@ -97,161 +115,6 @@ __all__ = [
     "idwt2",
     "idwt2_adjoint",
 ]
-
-
-# ----------------------------------------------------------------------------------------------------------
-# wavelets, modes, lengths
-
-
-@dataclass(frozen=True, eq=False)
-class _Bank:
-    """A wavelet's four filters as read-only float64 host arrays, and their common even length."""
-
-    name: str
-    dec_lo: np.ndarray
-    dec_hi: np.ndarray
-    rec_lo: np.ndarray
-    rec_hi: np.ndarray
-
-    @property
-    def length(self) -> int:
-        return int(self.dec_lo.shape[0])
-
-
-def _bank_from_filters(name: str, filters) -> _Bank:
-    try:
-        parts = [np.array(f, dtype=np.float64) for f in filters]
-    except (TypeError, ValueError):
-        raise ValueError(f"wavelet {name!r}: filter_bank must hold four sequences of numbers") from None
-    if len(parts) != 4:
-        raise ValueError(f"wavelet {name!r}: filter_bank must hold 4 filters (dec_lo, dec_hi, rec_lo, rec_hi), "
-                         f"got {len(parts)}")
-    if any(p.ndim != 1 for p in parts) or len({p.shape[0] for p in parts}) != 1:
-        raise ValueError(f"wavelet {name!r}: the four filters must be 1-D and of one length, got shapes "
-                         f"{[p.shape for p in parts]}")
-    f = parts[0].shape[0]
-    if f < 2 or f % 2:
-        raise ValueError(f"wavelet {name!r}: filter length {f} is not supported; it must be even and >= 2 "
-                         "(pywt's idwt needs even lengths; every built-in wavelet has one)")
-    if not all(np.all(np.isfinite(p)) for p in parts):
-        raise ValueError(f"wavelet {name!r}: the filters hold non-finite values")
-    for p in parts:
-        p.setflags(write=False)
-    return _Bank(name, *parts)
-
-
-@functools.lru_cache(maxsize=256)
-def _named_bank(name: str) -> _Bank:
-    import pywt
-
-    try:
-        obj = pywt.DiscreteContinuousWavelet(name)
-    except ValueError:
-        raise ValueError(
-            f"unknown wavelet name {name!r}; the valid names are listed by pywt.wavelist(kind='discrete')"
-        ) from None
-    if isinstance(obj, pywt.ContinuousWavelet):
-        raise ValueError(
-            f"{name!r} is a continuous wavelet; the DWT needs a discrete one "
-            "(the valid names are listed by pywt.wavelist(kind='discrete'))"
-        )
-    return _bank_from_filters(name, obj.filter_bank)
-
-
-def _as_bank(wavelet) -> _Bank:
-    """A wavelet name, a ``pywt.Wavelet`` or any object with a ``filter_bank`` attribute -> :class:`_Bank`."""
-    if isinstance(wavelet, _Bank):
-        return wavelet
-    if isinstance(wavelet, str):
-        return _named_bank(wavelet)
-    import pywt
-
-    if isinstance(wavelet, pywt.ContinuousWavelet):
-        raise ValueError(f"{wavelet.name!r} is a continuous wavelet; the DWT needs a discrete one "
-                         "(the valid names are listed by pywt.wavelist(kind='discrete'))")
-    if hasattr(wavelet, "filter_bank"):
-        return _bank_from_filters(getattr(wavelet, "name", "") or "custom", wavelet.filter_bank)
-    raise TypeError(
-        f"wavelet must be a name (str), a pywt.Wavelet or an object with a filter_bank attribute, "
-        f"got {type(wavelet).__name__}"
-    )
-
-
-# the boundary mode: one of MODES (the filter bank, which builds the extension of each mode, owns the list)
-_check_mode = fb.check_mode
-
-
-def _filter_length(wavelet) -> int:
-    if isinstance(wavelet, int) and not isinstance(wavelet, bool):
-        return wavelet
-    return _as_bank(wavelet).length
-
-
-def dwt_coeff_len(n: int, wavelet, mode: str = "symmetric") -> int:
-    """Number of coefficients of one DWT level of a length-``n`` signal (pywt's ``dwt_coeff_len``).
-
-    ``floor((n + F - 1) / 2)`` for every mode but periodization, ``ceil(n / 2)`` for periodization;
-    ``wavelet`` may be a filter length ``F``.
-    """
-    f, mode = _filter_length(wavelet), _check_mode(mode)
-    n = check_length(n, name="n")
-    return (n + 1) // 2 if mode == "periodization" else (n + f - 1) // 2
-
-
-def dwt_max_level(n: int, wavelet) -> int:
-    """pywt's ``dwt_max_level``: ``floor(log2(n / (F - 1)))``, 0 when ``n < F - 1``.
-
-    The deepest level at which at least one coefficient is free of boundary effects.
-    """
-    f = _filter_length(wavelet)
-    if f <= 1 or n < f - 1:
-        return 0
-    return (n // (f - 1)).bit_length() - 1
-
-
-def _analysis_extension(n: int, f: int, mode: str) -> fb.ExtensionMap:
-    """The extension of one analysis level: pywt's alignment, so the windows cover exactly ``Ex``."""
-    m = dwt_coeff_len(n, f, mode)
-    pad_left = f - 1 - f // 2 if mode == "periodization" else f - 2
-    return fb.extension_map(n, mode, pad_left, 2 * m + f - 2)
-
-
-def _synthesis_length(m: int, f: int, mode: str) -> int:
-    if mode == "periodization":
-        return 2 * m
-    if 2 * m < f:
-        raise ValueError(
-            f"Invalid coefficient arrays length for specified wavelet: {m} coefficients are fewer than half "
-            f"the filter length {f}. Wavelet and mode must be the same as used for decomposition."
-        )
-    return 2 * m - f + 2
-
-
-def _synthesis_extension(m: int, f: int, mode: str) -> fb.ExtensionMap:
-    """idwt as a transposed analysis: zero extension by F - 2 (periodic by F/2 - 1 for periodization)."""
-    n_y = _synthesis_length(m, f, mode)
-    if mode == "periodization":
-        return fb.extension_map(n_y, "periodic", f // 2 - 1, 2 * m + f - 2)
-    return fb.extension_map(n_y, "zero", f - 2, 2 * m + f - 2)
-
-
-def _with_lengths(shape, lengths: dict) -> tuple:
-    """``shape`` with the length along each axis of ``lengths`` (``{axis: length}``) replaced."""
-    return tuple(lengths.get(i, s) for i, s in enumerate(shape))
-
-
-def _coeff_shape(shape, axes, f: int, mode: str) -> tuple:
-    """Shape of one analysis level's coefficients along ``axes`` for an input of ``shape``."""
-    return _with_lengths(shape, {a: dwt_coeff_len(shape[a], f, mode) for a in axes})
-
-
-def _synthesis_shape(shape, axes, f: int, mode: str) -> tuple:
-    """Shape of one synthesis level's output along ``axes`` for coefficients of ``shape``."""
-    return _with_lengths(shape, {a: _synthesis_length(shape[a], f, mode) for a in axes})
-
-
-def _reversed(h: np.ndarray) -> np.ndarray:
-    return h[::-1]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -300,11 +163,18 @@ def _idwt_axis_adjoint(y_bar, m: int, bank: _Bank, mode: str, axis: int):
 
 
 def _check_input(x, name: str = "x"):
+    """An adjoint's cotangent: strict (float32/float64/complex64/complex128 arrays only), at least 1-D."""
     namespace(x)
     check_float_dtype(x, name=name)
     if x.ndim < 1:
         raise ValueError(f"{name} is 0-dimensional; the DWT needs at least one axis")
     return x
+
+
+def _as_input(x, what: str, name: str = "x"):
+    """A forward's input, read as pywt reads it (:func:`~specref.transforms._shared.peer_input`): sequences
+    become arrays, integer and bool input is promoted to float64; float16 and long double are refused."""
+    return _check_input(peer_input(x, what, "pywt"), name)
 
 
 def _unify(arrays, names):
@@ -318,21 +188,34 @@ def _unify(arrays, names):
     return arrays
 
 
-def _coefficients(arrays, names) -> list:
-    """A synthesis's input arrays (``None``: a missing band): :func:`_unify`, then each a float array."""
-    arrays = _unify(list(arrays), names)
-    for c, nm in zip(arrays, names, strict=True):
-        if c is not None:
-            _check_input(c, nm)
-    return arrays
+def _coefficients(arrays, names, what: str) -> list:
+    """A synthesis's input arrays read as pywt reads them (:func:`_as_input`; ``None``: a missing band, zeros),
+    then :func:`_unify`. At least one must be an array."""
+    if all(c is None for c in arrays):
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        raise ValueError(f"{what}: at least one of {listed} must be an array (None means zeros)")
+    return _unify([None if c is None else _as_input(c, what, nm) for c, nm in zip(arrays, names, strict=True)],
+                  names)
 
 
-def _check_one_shape(arrays, names, what: str) -> None:
-    """The bands of one synthesis level must have one shape (pywt: "must have the same size")."""
-    for c, nm in zip(arrays[1:], names[1:], strict=True):
-        if c.shape != arrays[0].shape:
-            raise ValueError(f"{what}: coefficient arrays must have the same size: {names[0]} "
-                             f"{tuple(arrays[0].shape)}, {nm} {tuple(c.shape)}")
+def _zeros_for_none(arrays, what: str, names) -> list:
+    """The bands of one synthesis level with each ``None`` replaced by zeros of the others' shape (pywt's rule);
+    the bands must have one shape (pywt: "must have the same size")."""
+    present = [(c, nm) for c, nm in zip(arrays, names, strict=True) if c is not None]
+    first, first_name = present[0]
+    for c, nm in present[1:]:
+        if c.shape != first.shape:
+            raise ValueError(f"{what}: coefficient arrays must have the same size: {first_name} "
+                             f"{tuple(first.shape)}, {nm} {tuple(c.shape)}")
+    return [namespace(first).zeros_like(first) if c is None else c for c in arrays]
+
+
+def _shape_present(shapes, what: str) -> tuple:
+    """The first shape of an adjoint's ``input_shape`` tree that is not None (None: the forward got None)."""
+    present = [s for s in shapes if s is not None]
+    if not present:
+        raise ValueError(f"{what}: input_shape holds no shape")
+    return check_input_shape(present[0])
 
 
 def _pair(coeffs, what: str):
@@ -357,15 +240,18 @@ def _two_axes(axes, ndim: int) -> tuple[int, int]:
 # single level, 1D
 
 
-def dwt(x, wavelet, *, mode: str = "symmetric", axis: int = -1):
-    r"""One DWT level along ``axis``: ``(cA, cD)``, equal to ``pywt.dwt(x, wavelet, mode, axis)``.
+def dwt(data, wavelet, mode: str = "symmetric", axis: int = -1):
+    r"""One DWT level along ``axis``: ``(cA, cD)``, equal to ``pywt.dwt(data, wavelet, mode, axis)``.
 
     .. math:: c^A_o = \sum_{j=0}^{F-1} h_j (Ex)_{2o+F-1-j}, \qquad c^D_o = \sum_{j=0}^{F-1} g_j (Ex)_{2o+F-1-j}
 
     Parameters
     ----------
-    x : array
-        float32/float64/complex64/complex128, any shape; transformed along ``axis``.
+    data : array_like
+        float32/float64/complex64/complex128, any shape; transformed along ``axis``. As in pywt, a Python
+        sequence is read with ``numpy.asarray`` and integer or bool input is promoted to float64. float16 and
+        long double, which pywt computes in float32 and float64, are refused (TypeError): specref returns
+        the input's precision, so cast first.
     wavelet : str, pywt.Wavelet or object with ``filter_bank``
         A discrete wavelet (``pywt.wavelist(kind="discrete")``) or a custom filter bank of even length.
     mode : str
@@ -380,12 +266,18 @@ def dwt(x, wavelet, *, mode: str = "symmetric", axis: int = -1):
     Raises
     ------
     TypeError
-        For integer or bool input.
+        For float16, long double, string or object input.
     ValueError
         For an unknown or continuous wavelet, an unknown mode, an empty axis, or a length-1 axis in
         reflect/antireflect mode.
+
+    Examples
+    --------
+    >>> cA, cD = dwt([1, 2, 3, 4, 5, 6], "db1")  # pywt's example: lists and ints, as pywt
+    >>> cA  # doctest: +NORMALIZE_WHITESPACE
+    array([2.12132034, 4.94974747, 7.77817459])
     """
-    _check_input(x)
+    x = _as_input(data, "dwt", "data")
     bank, mode = _as_bank(wavelet), _check_mode(mode)
     axis = normalize_axis(axis, x.ndim)
     return _dwt_axis(x, bank, mode, axis)
@@ -403,33 +295,39 @@ def dwt_adjoint(y, *, input_shape, wavelet, mode: str = "symmetric", axis: int =
     input_shape = check_input_shape(input_shape)
     bank, mode = _as_bank(wavelet), _check_mode(mode)
     axis = normalize_axis(axis, len(input_shape))
-    expected = _coeff_shape(input_shape, (axis,), bank.length, mode)
+    expected = _coeff_shape(input_shape, (axis,), (bank.length,), (mode,))
     check_cotangent_shape(a_bar, expected, "dwt_adjoint: dA", input_shape)
     check_cotangent_shape(d_bar, expected, "dwt_adjoint: dD", input_shape)
     return _dwt_axis_adjoint(a_bar, d_bar, input_shape[axis], bank, mode, axis)
 
 
-def idwt(coeffs, wavelet, *, mode: str = "symmetric", axis: int = -1):
-    r"""One inverse DWT level: equal to ``pywt.idwt(cA, cD, wavelet, mode, axis)`` for ``coeffs = (cA, cD)``.
+_PAIR = object()  # idwt's cD when the first argument is the pair (cA, cD)
+
+
+def idwt(cA, cD=_PAIR, wavelet=None, mode: str = "symmetric", axis: int = -1):
+    r"""One inverse DWT level, equal to ``pywt.idwt(cA, cD, wavelet, mode, axis)``.
 
     .. math:: y_t = \sum_{o,k} (f_k c^A_o + \phi_k c^D_o)\,[2o + k = t + s]
 
-    (see the module docstring for :math:`s`). ``cA`` or ``cD`` may be None (zeros), as in pywt. The
-    output has ``2m - F + 2`` samples along ``axis`` (``2m`` for periodization).
+    (see the module docstring for :math:`s`). Called as pywt, ``idwt(cA, cD, wavelet, mode, axis)``, or with
+    the pair, ``idwt((cA, cD), wavelet, mode=..., axis=...)`` (the form every adjoint check uses). ``cA`` or
+    ``cD`` may be None (zeros), as in pywt; sequences and integer input are read as in :func:`dwt`. The
+    output has ``2m - F + 2`` samples along ``axis`` (``2m`` for periodization). Unlike pywt, bands of two
+    precisions are refused (TypeError) rather than computed in float64.
 
     Raises
     ------
     ValueError
-        If the two arrays differ in shape, or (non-periodization) ``m < F/2``.
+        If both bands are None, the two arrays differ in shape, or (non-periodization) ``m < F/2``.
     """
-    ca, cd = _pair(coeffs, "coeffs")
-    if ca is None and cd is None:
-        raise ValueError("at least one of cA and cD must be an array")
-    ca, cd = _coefficients([ca, cd], ["cA", "cD"])
-    xp = namespace(*[c for c in (ca, cd) if c is not None])
-    ca = xp.zeros_like(cd) if ca is None else ca
-    cd = xp.zeros_like(ca) if cd is None else cd
-    _check_one_shape([ca, cd], ["cA", "cD"], "idwt")
+    if cD is not _PAIR and _is_wavelet(cD) and wavelet is not None:
+        raise TypeError("idwt((cA, cD), wavelet, ...): with the pair, pass mode and axis as keywords; or call "
+                        "idwt(cA, cD, wavelet, mode, axis) as pywt")
+    if cD is _PAIR or _is_wavelet(cD):
+        (cA, cD), wavelet = _pair(cA, "coeffs"), (wavelet if cD is _PAIR else cD)
+    if wavelet is None:
+        raise TypeError("idwt needs a wavelet: idwt(cA, cD, wavelet) as pywt, or idwt((cA, cD), wavelet)")
+    ca, cd = _zeros_for_none(_coefficients([cA, cD], ["cA", "cD"], "idwt"), "idwt", ["cA", "cD"])
     bank, mode = _as_bank(wavelet), _check_mode(mode)
     axis = normalize_axis(axis, ca.ndim)
     return _idwt_axis(ca, cd, bank, mode, axis)
@@ -438,85 +336,89 @@ def idwt(coeffs, wavelet, *, mode: str = "symmetric", axis: int = -1):
 def idwt_adjoint(y, *, input_shape, wavelet, mode: str = "symmetric", axis: int = -1):
     """Adjoint of :func:`idwt`: the analysis with time-reversed synthesis filters; returns ``(dA, dD)``.
 
-    ``input_shape`` is the shape tree of ``idwt``'s input, ``(shape_cA, shape_cD)``; where the forward got
-    ``None`` (zeros), the shape is ``None`` and so is the returned cotangent.
+    ``input_shape`` is the shape tree of ``idwt``'s input, ``(shape_cA, shape_cD)``. Where the forward got
+    ``None`` (zeros), the shape is ``None`` and so is the returned cotangent: the forward is then the map of
+    the other band alone, whose adjoint is the full adjoint with that band's part dropped.
     """
     _check_input(y, "y")
     shapes = _pair(input_shape, "input_shape")
-    if shapes[0] is None and shapes[1] is None:
-        raise ValueError("idwt_adjoint: input_shape holds no shape")
-    shape = check_input_shape(shapes[0] if shapes[0] is not None else shapes[1])
+    shape = _shape_present(shapes, "idwt_adjoint")
     bank, mode = _as_bank(wavelet), _check_mode(mode)
     axis = normalize_axis(axis, len(shape))
-    check_cotangent_shape(y, _synthesis_shape(shape, (axis,), bank.length, mode), "idwt_adjoint: y", shape)
-    a_bar, d_bar = _idwt_axis_adjoint(y, shape[axis], bank, mode, axis)
-    return (None if shapes[0] is None else a_bar), (None if shapes[1] is None else d_bar)
+    check_cotangent_shape(y, _synthesis_shape(shape, (axis,), (bank.length,), (mode,)), "idwt_adjoint: y",
+                          shape)
+    bars = _idwt_axis_adjoint(y, shape[axis], bank, mode, axis)
+    return tuple(None if s is None else b for s, b in zip(shapes, bars, strict=True))
 
 
 # ----------------------------------------------------------------------------------------------------------
-# single level, 2D
+# single level, 2D: ``wavelet`` and ``mode`` may each be one per axis of ``axes`` (pywt's rule)
 
 
-def dwt2(x, wavelet, *, mode: str = "symmetric", axes=(-2, -1)):
-    """One 2D DWT level: ``(cA, (cH, cV, cD))``, equal to ``pywt.dwt2(x, wavelet, mode, axes)``.
+def dwt2(data, wavelet, mode="symmetric", axes=(-2, -1)):
+    """One 2D DWT level: ``(cA, (cH, cV, cD))``, equal to ``pywt.dwt2(data, wavelet, mode, axes)``.
 
     The 1D DWT along ``axes[0]`` then along ``axes[1]``; ``cH`` is the detail along ``axes[0]`` and the
     approximation along ``axes[1]`` (pywt's ``'da'``), ``cV`` the reverse (``'ad'``), ``cD`` detail along
-    both.
+    both. ``wavelet`` and ``mode`` may be a list or tuple of two, one per axis of ``axes``, as in pywt;
+    ``data`` is read as in :func:`dwt`.
     """
-    _check_input(x)
-    bank, mode = _as_bank(wavelet), _check_mode(mode)
+    x = _as_input(data, "dwt2", "data")
+    (b0, b1), (m0, m1) = _per_axis(wavelet, mode)
     a0, a1 = _two_axes(axes, x.ndim)
-    lo, hi = _dwt_axis(x, bank, mode, a0)
-    aa, ad = _dwt_axis(lo, bank, mode, a1)
-    da, dd = _dwt_axis(hi, bank, mode, a1)
+    lo, hi = _dwt_axis(x, b0, m0, a0)
+    aa, ad = _dwt_axis(lo, b1, m1, a1)
+    da, dd = _dwt_axis(hi, b1, m1, a1)
     return aa, (da, ad, dd)
 
 
-def dwt2_adjoint(y, *, input_shape, wavelet, mode: str = "symmetric", axes=(-2, -1)):
+def dwt2_adjoint(y, *, input_shape, wavelet, mode="symmetric", axes=(-2, -1)):
     """Adjoint of :func:`dwt2`: the two 1D adjoints in reverse order (``axes[1]`` first, then ``axes[0]``)."""
     aa, (da, ad, dd) = _quad(y, "y")
     aa, da, ad, dd = _unify([aa, da, ad, dd], ["cA", "cH", "cV", "cD"])
     input_shape = check_input_shape(input_shape)
-    bank, mode = _as_bank(wavelet), _check_mode(mode)
+    (b0, b1), (m0, m1) = _per_axis(wavelet, mode)
     a0, a1 = _two_axes(axes, len(input_shape))
-    out = _coeff_shape(input_shape, (a0, a1), bank.length, mode)
+    out = _coeff_shape(input_shape, (a0, a1), (b0.length, b1.length), (m0, m1))
     for c, nm in ((aa, "cA"), (da, "cH"), (ad, "cV"), (dd, "cD")):
         check_cotangent_shape(c, out, f"dwt2_adjoint: {nm}", input_shape)
-    lo = _dwt_axis_adjoint(aa, ad, input_shape[a1], bank, mode, a1)
-    hi = _dwt_axis_adjoint(da, dd, input_shape[a1], bank, mode, a1)
-    return _dwt_axis_adjoint(lo, hi, input_shape[a0], bank, mode, a0)
+    lo = _dwt_axis_adjoint(aa, ad, input_shape[a1], b1, m1, a1)
+    hi = _dwt_axis_adjoint(da, dd, input_shape[a1], b1, m1, a1)
+    return _dwt_axis_adjoint(lo, hi, input_shape[a0], b0, m0, a0)
 
 
-def idwt2(coeffs, wavelet, *, mode: str = "symmetric", axes=(-2, -1)):
+def idwt2(coeffs, wavelet, mode="symmetric", axes=(-2, -1)):
     """One inverse 2D level, equal to ``pywt.idwt2((cA, (cH, cV, cD)), wavelet, mode, axes)``.
 
     As pywt: the 1D inverse along ``axes[1]`` (pairing ``cA`` with ``cV`` and ``cH`` with ``cD``), then
-    along ``axes[0]``. The four arrays must have one shape.
+    along ``axes[0]``. The arrays must have one shape; any of them may be None (zeros), as in pywt;
+    ``wavelet`` and ``mode`` may be one per axis (as :func:`dwt2`).
     """
     aa, (da, ad, dd) = _quad(coeffs, "coeffs")
     names = ["cA", "cH", "cV", "cD"]
-    aa, da, ad, dd = _coefficients([aa, da, ad, dd], names)
-    _check_one_shape([aa, da, ad, dd], names, "idwt2")
-    bank, mode = _as_bank(wavelet), _check_mode(mode)
+    aa, da, ad, dd = _zeros_for_none(_coefficients([aa, da, ad, dd], names, "idwt2"), "idwt2", names)
+    (b0, b1), (m0, m1) = _per_axis(wavelet, mode)
     a0, a1 = _two_axes(axes, aa.ndim)
-    lo = _idwt_axis(aa, ad, bank, mode, a1)
-    hi = _idwt_axis(da, dd, bank, mode, a1)
-    return _idwt_axis(lo, hi, bank, mode, a0)
+    lo = _idwt_axis(aa, ad, b1, m1, a1)
+    hi = _idwt_axis(da, dd, b1, m1, a1)
+    return _idwt_axis(lo, hi, b0, m0, a0)
 
 
-def idwt2_adjoint(y, *, input_shape, wavelet, mode: str = "symmetric", axes=(-2, -1)):
-    """Adjoint of :func:`idwt2`; ``input_shape`` is ``(shape_cA, (shape_cH, shape_cV, shape_cD))``."""
+def idwt2_adjoint(y, *, input_shape, wavelet, mode="symmetric", axes=(-2, -1)):
+    """Adjoint of :func:`idwt2`; ``input_shape`` is ``(shape_cA, (shape_cH, shape_cV, shape_cD))``, with None
+    where the forward got None (the returned cotangent is then None there, as :func:`idwt_adjoint`)."""
     _check_input(y, "y")
-    shape, _ = _quad(input_shape, "input_shape")
-    shape = check_input_shape(shape)
-    bank, mode = _as_bank(wavelet), _check_mode(mode)
+    s_a, s_d = _quad(input_shape, "input_shape")
+    shape = _shape_present([s_a, *s_d], "idwt2_adjoint")
+    (b0, b1), (m0, m1) = _per_axis(wavelet, mode)
     a0, a1 = _two_axes(axes, len(shape))
-    check_cotangent_shape(y, _synthesis_shape(shape, (a0, a1), bank.length, mode), "idwt2_adjoint: y", shape)
-    lo, hi = _idwt_axis_adjoint(y, shape[a0], bank, mode, a0)
-    aa, ad = _idwt_axis_adjoint(lo, shape[a1], bank, mode, a1)
-    da, dd = _idwt_axis_adjoint(hi, shape[a1], bank, mode, a1)
-    return aa, (da, ad, dd)
+    check_cotangent_shape(y, _synthesis_shape(shape, (a0, a1), (b0.length, b1.length), (m0, m1)),
+                          "idwt2_adjoint: y", shape)
+    lo, hi = _idwt_axis_adjoint(y, shape[a0], b0, m0, a0)
+    aa, ad = _idwt_axis_adjoint(lo, shape[a1], b1, m1, a1)
+    da, dd = _idwt_axis_adjoint(hi, shape[a1], b1, m1, a1)
+    keep = [None if s is None else b for s, b in zip([s_a, *s_d], [aa, da, ad, dd], strict=True)]
+    return keep[0], tuple(keep[1:])
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -531,11 +433,12 @@ def _levels_of(params) -> int:
     """Number of DWT levels a grid point runs (1 for the single-level cases)."""
     if "level" not in params:
         return 1
-    f = _as_bank(params["wavelet"]).length
     shape = params["shape"]
     axes = params.get("axes", (params.get("axis", -1),))
+    w = params["wavelet"]
+    fs = [_as_bank(v).length for v in (w if isinstance(w, (list, tuple)) else (w,) * len(axes))]
     level = params["level"]
-    return min(dwt_max_level(shape[a], f) for a in axes) if level is None else level
+    return min(dwt_max_level(shape[a], f) for a, f in zip(axes, fs, strict=True)) if level is None else level
 
 
 def _error_scale(params) -> float:
@@ -546,31 +449,54 @@ def _error_scale(params) -> float:
     (Higham, ch. 3); with independent rounding errors (random data) its standard deviation is about
     sqrt(F / 12) eps relative, below (2 + log2 F) / 2 for every filter length that occurs (2 <= F <= 102:
     2.9 vs 4.3 at F = 102), so c = 2 + log2 F per level leaves a margin of 2 or more. Levels and axes add.
-    smooth extrapolates the edges linearly with weights up to 2F - 3, and the filters then cancel most of
+    smooth extrapolates the edges linearly with weights of absolute sum up to 2F - 1 (2F - 3 for even n),
+    and the filters then cancel most of
     that size: one more factor 1 + log2 F. Measured over all 106 discrete wavelets x 9 modes at their
     maximum level (random data, float32 and float64), the largest error was 0.34 c eps (0.39 c eps smooth).
     """
-    f = _as_bank(params["wavelet"]).length
-    per_level = 2.0 + math.log2(f)
-    if params["mode"] == "smooth":
-        per_level *= 1.0 + math.log2(f)
     axes = len(params["axes"]) if "axes" in params else 1
+    per_level = 0.0
+    wavelet, mode = params["wavelet"], params["mode"]
+    per_axis = (wavelet if isinstance(wavelet, (list, tuple)) else (wavelet,) * axes,
+                mode if isinstance(mode, (list, tuple)) else (mode,) * axes)
+    for w, mode in zip(*per_axis, strict=True):  # per-axis wavelets and modes: the largest axis' c
+        f = _as_bank(w).length
+        c = 2.0 + math.log2(f)
+        if mode == "smooth":
+            c *= 1.0 + math.log2(f)
+        per_level = max(per_level, c)
     return axes * max(1, _levels_of(params)) * per_level
 
 
 _ERROR_REASON = (
     "per level and axis a recursive sum of F products (taps as given, extended samples): 2 + log2 F, twice "
     "the random-rounding estimate sqrt(F/12) for F <= 102; times 1 + log2 F for smooth's linear "
-    "extrapolation (weights up to 2F - 3); levels and axes add; measured <= 0.39 c eps over all wavelets"
+    "extrapolation (weights of absolute sum up to 2F - 1); levels and axes add; measured <= 0.39 c eps over "
+    "all wavelets"
 )
 
 
 def _random(rng, shapes, xp, dtype):
     """Random arrays in the layout of ``shapes``: a shape gives an array, a list or tuple of shapes (nested
-    as a coefficient list) gives the same list or tuple of arrays, drawn in order."""
-    if len(shapes) and isinstance(shapes[0], (tuple, list)):
+    as a coefficient list) gives the same list or tuple of arrays, drawn in order; None stays None."""
+    if shapes is None:
+        return None
+    if len(shapes) and not all(isinstance(s, int) for s in shapes):
         return type(shapes)(_random(rng, s, xp, dtype) for s in shapes)
     return random_normal(rng, shapes, dtype=dtype, xp=xp)
+
+
+def _without(shapes, none):
+    """The coefficient shape tree with the leaves numbered ``none`` (depth-first) replaced by None: the
+    inputs of a grid point that passes None bands, as pywt allows."""
+    count = iter(range(10**6))
+
+    def walk(t):
+        if t is None or all(isinstance(s, int) for s in t):
+            return None if next(count) in none else t
+        return type(t)(walk(s) for s in t)
+
+    return walk(shapes)
 
 
 def _inputs(rng, xp, dtype, shapes, **kwargs) -> Inputs:
@@ -604,6 +530,13 @@ def _grid_1d(kind: str) -> tuple:
         points += [odd, even]
     points.append({"wavelet": "dmey", "mode": "symmetric", "shape": (130,), "axis": -1}
                   | ({"level": None} if kind in ("wavedec", "waverec") else {}))
+    # None bands (zeros, as pywt): ``none`` numbers the coefficient leaves set to None (0: cA_n, 1: cD_n, ...)
+    if kind == "idwt":
+        points += [{"wavelet": "db2", "mode": "symmetric", "shape": (15,), "axis": -1, "none": (1,)},
+                   {"wavelet": "sym3", "mode": "periodization", "shape": (2, 14), "axis": -1, "none": (0,)}]
+    if kind == "waverec":
+        points += [{"wavelet": "db2", "mode": m, "shape": (15,), "axis": -1, "level": 2, "none": none}
+                   for m, none in (("symmetric", (1,)), ("zero", (0,)), ("smooth", (2,)))]
     return tuple(points)
 
 
@@ -639,6 +572,18 @@ def _grid_2d(kind: str) -> tuple:
         if kind == "waverec2" and i % 3 and i % 2:
             p["output_shape"] = p["shape"][-2:]  # axes (-2, -1) here: crop to the input's shape
         points.append(p)
+    # one wavelet and one mode per axis (pywt's rule): a small image (dense check) and a batch (dot test)
+    level = {"level": None} if kind in ("wavedec2", "waverec2") else {}
+    points += [{"wavelet": ("haar", "db2"), "mode": ("zero", "smooth"), "shape": (6, 7), "axes": (-2, -1)} | level,
+               {"wavelet": ("db2", "sym3"), "mode": ("periodization", "antireflect"), "shape": (2, 16, 14),
+                "axes": (-1, -2)} | level]
+    # None bands (zeros, as pywt): ``none`` numbers the leaves set to None, depth-first (0: cA, 1-3: cH, cV, cD)
+    if kind == "idwt2":
+        points += [{"wavelet": "db2", "mode": "symmetric", "shape": (6, 7), "axes": (-2, -1), "none": (0, 2)},
+                   {"wavelet": ("haar", "db2"), "mode": "reflect", "shape": (6, 7), "axes": (-2, -1), "none": (3,)}]
+    if kind == "waverec2":
+        points += [{"wavelet": "haar", "mode": "symmetric", "shape": (8, 10), "axes": (-2, -1), "level": 2,
+                    "none": none} for none in ((1, 3), (1, 2, 3), (4,))]
     return tuple(points)
 
 
@@ -668,18 +613,19 @@ def _make_dwt(rng, xp, dtype, *, shape, wavelet, mode, axis=-1):
     return _inputs(rng, xp, dtype, shape, wavelet=wavelet, mode=mode, axis=axis)
 
 
-def _make_idwt(rng, xp, dtype, *, shape, wavelet, mode, axis=-1):
-    s = _coeff_shape(shape, (normalize_axis(axis, len(shape)),), _as_bank(wavelet).length, mode)
-    return _inputs(rng, xp, dtype, (s, s), wavelet=wavelet, mode=mode, axis=axis)
+def _make_idwt(rng, xp, dtype, *, shape, wavelet, mode, axis=-1, none=()):
+    s = _coeff_shape(shape, (normalize_axis(axis, len(shape)),), (_as_bank(wavelet).length,), (mode,))
+    return _inputs(rng, xp, dtype, _without((s, s), none), wavelet=wavelet, mode=mode, axis=axis)
 
 
 def _make_dwt2(rng, xp, dtype, *, shape, wavelet, mode, axes=(-2, -1)):
     return _inputs(rng, xp, dtype, shape, wavelet=wavelet, mode=mode, axes=axes)
 
 
-def _make_idwt2(rng, xp, dtype, *, shape, wavelet, mode, axes=(-2, -1)):
-    s = _coeff_shape(shape, _two_axes(axes, len(shape)), _as_bank(wavelet).length, mode)
-    return _inputs(rng, xp, dtype, (s, (s, s, s)), wavelet=wavelet, mode=mode, axes=axes)
+def _make_idwt2(rng, xp, dtype, *, shape, wavelet, mode, axes=(-2, -1), none=()):
+    banks, modes = _per_axis(wavelet, mode)
+    s = _coeff_shape(shape, _two_axes(axes, len(shape)), _lengths_of(banks), modes)
+    return _inputs(rng, xp, dtype, _without((s, (s, s, s)), none), wavelet=wavelet, mode=mode, axes=axes)
 
 
 def _ref_dwt(x, wavelet, mode, axis):

@@ -21,12 +21,20 @@ import warnings
 from dataclasses import dataclass
 
 from specref._args import as_int, check_cotangent_shape, check_input_shape, normalize_axis
+from specref.backend import namespace
 from specref.transforms.structural import crop_or_pad, crop_or_pad_adjoint
-from specref.transforms.wavelet_dwt import (
+from specref.transforms.wavelet_bank import (
     _as_bank,
+    _check_mode,
+    _synthesis_length,
+    _with_lengths,
+    dwt_coeff_len,
+    dwt_max_level,
+)
+from specref.transforms.wavelet_dwt import (
+    _as_input,
     _case,
     _check_input,
-    _check_mode,
     _coefficients,
     _dwt_axis,
     _dwt_axis_adjoint,
@@ -36,11 +44,8 @@ from specref.transforms.wavelet_dwt import (
     _idwt_axis_adjoint,
     _inputs,
     _pywt,
-    _synthesis_length,
     _unify,
-    _with_lengths,
-    dwt_coeff_len,
-    dwt_max_level,
+    _without,
 )
 
 __all__ = [
@@ -56,9 +61,12 @@ __all__ = [
 # levels and lengths (shared with the 2D transforms)
 
 
-def _resolve_level(sizes, f: int, level, *, warn: bool) -> int:
-    """pywt's ``_check_level``: None -> the maximum; negative -> ValueError; above it -> UserWarning."""
-    max_level = min(dwt_max_level(s, f) for s in sizes)
+def _resolve_level(sizes, f, level, *, warn: bool) -> int:
+    """pywt's ``_check_level``: None -> the maximum; negative -> ValueError; above it -> UserWarning.
+
+    ``f`` is the filter length, or a tuple of one per entry of ``sizes`` (per-axis wavelets)."""
+    fs = f if isinstance(f, tuple) else (f,) * len(sizes)
+    max_level = min(dwt_max_level(s, g) for s, g in zip(sizes, fs, strict=True))
     if level is None:
         return max_level
     level = as_int(level, "level")
@@ -115,18 +123,25 @@ def wavedec_shapes(input_shape, wavelet, *, mode: str = "symmetric", level=None,
     return [_with_lengths(input_shape, {axis: m}) for m in (lengths[-1], *reversed(lengths[1:]))]
 
 
-def wavedec(x, wavelet, *, mode: str = "symmetric", level=None, axis: int = -1) -> list:
-    """Multilevel DWT, equal to ``pywt.wavedec(x, wavelet, mode, level, axis)``: ``[cA_n, cD_n, ..., cD_1]``.
+def wavedec(data, wavelet, mode: str = "symmetric", level=None, axis: int = -1) -> list:
+    """Multilevel DWT, equal to ``pywt.wavedec(data, wavelet, mode, level, axis)``: ``[cA_n, cD_n, ..., cD_1]``.
 
     ``level=None`` means ``dwt_max_level(n, wavelet)``; a level above it is computed as pywt does, with
-    pywt's ``UserWarning``; level 0 returns ``[x]``.
+    pywt's ``UserWarning``; level 0 returns ``[x]``. ``data`` is read as pywt reads it (a sequence, integer
+    or bool input promoted to float64; float16 and long double refused, see
+    :func:`~specref.transforms.wavelet_dwt.dwt`).
+
+    Examples
+    --------
+    >>> [c.tolist() for c in wavedec([1, 2, 3, 4, 5, 6, 7, 8], "db1", level=2)][:2]  # pywt's example
+    [[5.0, 13.0], [-2.0, -2.0]]
 
     Raises
     ------
     ValueError
         For a negative level, and as :func:`~specref.transforms.wavelet_dwt.dwt`.
     """
-    _check_input(x)
+    x = _as_input(data, "wavedec", "data")
     bank, mode = _as_bank(wavelet), _check_mode(mode)
     axis = normalize_axis(axis, x.ndim)
     level = _resolve_level([x.shape[axis]], bank.length, level, warn=True)
@@ -174,10 +189,17 @@ class _Step:
 
 
 def _waverec_plan(shapes, f: int, mode: str, axis: int) -> list[_Step]:
-    a_len = shapes[0][axis]
+    """The levels of waverec for coefficient ``shapes`` (None: a band the forward got as None, i.e. zeros).
+
+    pywt's rule: a None approximation is zeros of the first detail's shape; at a None detail the
+    approximation is not cropped (the detail is zeros of its shape).
+    """
+    if shapes[0] is None and (len(shapes) < 2 or shapes[1] is None):
+        raise ValueError("waverec: coeffs[0] and coeffs[1] are both None; at least one must be an array")
+    a_len = (shapes[0] if shapes[0] is not None else shapes[1])[axis]
     plan = []
     for i, s in enumerate(shapes[1:], start=1):
-        m = s[axis]
+        m = a_len if s is None else s[axis]
         if a_len not in (m, m + 1):
             raise ValueError(
                 f"coefficient shape mismatch: level {i} detail has {m} samples along axis {axis}, the "
@@ -189,12 +211,15 @@ def _waverec_plan(shapes, f: int, mode: str, axis: int) -> list[_Step]:
     return plan
 
 
-def waverec(coeffs, wavelet, *, mode: str = "symmetric", axis: int = -1, output_length=None):
+def waverec(coeffs, wavelet, mode: str = "symmetric", axis: int = -1, *, output_length=None):
     """Multilevel inverse DWT, equal to ``pywt.waverec(coeffs, wavelet, mode, axis)``.
 
     ``coeffs = [cA_n, cD_n, ..., cD_1]``. At each level an approximation one sample longer than the
     detail loses its last sample (pywt's rule), so a signal of odd length ``N`` comes back with ``N + 1``
-    samples, as from pywt; ``output_length=N`` crops the result to ``N`` (the original length).
+    samples, as from pywt; ``output_length=N`` crops the result to ``N`` (the original length). As in pywt,
+    an entry may be None (zeros: a None detail leaves the approximation uncropped, a None ``cA_n`` takes the
+    shape of ``cD_n``), and the arrays are read as pywt reads them (sequences; integer and bool input
+    promoted to float64; see :func:`~specref.transforms.wavelet_dwt.dwt` for what is refused).
 
     Raises
     ------
@@ -206,18 +231,21 @@ def waverec(coeffs, wavelet, *, mode: str = "symmetric", axis: int = -1, output_
         raise ValueError("Expected sequence of coefficient arrays.")
     if len(coeffs) < 1:
         raise ValueError("Coefficient list too short (minimum 1 arrays required).")
-    coeffs = _coefficients(coeffs, [f"coeffs[{i}]" for i in range(len(coeffs))])
+    coeffs = _coefficients(list(coeffs), [f"coeffs[{i}]" for i in range(len(coeffs))], "waverec")
     bank, mode = _as_bank(wavelet), _check_mode(mode)
-    axis = normalize_axis(axis, coeffs[0].ndim)
-    for i, c in enumerate(coeffs):
-        if _with_lengths(c.shape, {axis: 0}) != _with_lengths(coeffs[0].shape, {axis: 0}):
-            raise ValueError(f"coefficient shape mismatch: coeffs[{i}] has shape {tuple(c.shape)}, coeffs[0] "
-                             f"{tuple(coeffs[0].shape)}; only the transformed axis may differ")
-    plan = _waverec_plan([c.shape for c in coeffs], bank.length, mode, axis)
-    a = coeffs[0]
+    present = [(i, c) for i, c in enumerate(coeffs) if c is not None]
+    first = present[0][1]
+    axis = normalize_axis(axis, first.ndim)
+    for i, c in present:
+        if _with_lengths(c.shape, {axis: 0}) != _with_lengths(first.shape, {axis: 0}):
+            raise ValueError(f"coefficient shape mismatch: coeffs[{i}] has shape {tuple(c.shape)}, "
+                             f"coeffs[{present[0][0]}] {tuple(first.shape)}; only the transformed axis may differ")
+    plan = _waverec_plan([None if c is None else c.shape for c in coeffs], bank.length, mode, axis)
+    zeros = namespace(first).zeros_like
+    a = zeros(coeffs[1]) if coeffs[0] is None else coeffs[0]
     for step, d in zip(plan, coeffs[1:], strict=True):
         a = crop_or_pad(a, step.m, axis)
-        a = _idwt_axis(a, d, bank, mode, axis)
+        a = _idwt_axis(a, zeros(a) if d is None else d, bank, mode, axis)
     return crop_or_pad(a, _check_output_length(output_length, a.shape[axis]), axis)
 
 
@@ -226,25 +254,30 @@ def waverec_adjoint(y, *, input_shape, wavelet, mode: str = "symmetric", axis: i
 
     The forward's chain reversed: zero-pad from ``output_length`` back, then per level (finest first)
     ``idwt_adjoint`` and the adjoint of the approximation crop (a zero-pad by one sample where it cropped).
+    A ``None`` shape (the forward got None: zeros) gives ``None`` in that slot: the forward is then the map
+    of the other entries alone, whose adjoint is the full adjoint with that slot dropped.
     """
     _check_input(y, "y")
     if not isinstance(input_shape, (list, tuple)) or len(input_shape) < 1:
         raise ValueError("waverec_adjoint: input_shape must be the list of coefficient shapes")
-    shapes = [check_input_shape(s) for s in input_shape]
+    shapes = [None if s is None else check_input_shape(s) for s in input_shape]
     bank, mode = _as_bank(wavelet), _check_mode(mode)
-    axis = normalize_axis(axis, len(shapes[0]))
+    like = next((s for s in shapes if s is not None), None)
+    if like is None:
+        raise ValueError("waverec_adjoint: input_shape holds no shape")
+    axis = normalize_axis(axis, len(like))
     plan = _waverec_plan(shapes, bank.length, mode, axis)
-    natural = plan[-1].out_len if plan else shapes[0][axis]
+    natural = plan[-1].out_len if plan else like[axis]
     n = _check_output_length(output_length, natural)
-    check_cotangent_shape(y, _with_lengths(shapes[0], {axis: n}), "waverec_adjoint: y", shapes)
-    a_bar = crop_or_pad_adjoint(y, input_shape=_with_lengths(shapes[0], {axis: natural}), n=n, axis=axis)
+    check_cotangent_shape(y, _with_lengths(like, {axis: n}), "waverec_adjoint: y", shapes)
+    a_bar = crop_or_pad_adjoint(y, input_shape=_with_lengths(like, {axis: natural}), n=n, axis=axis)
     details = []
     for step in reversed(plan):
         a_bar, d_bar = _idwt_axis_adjoint(a_bar, step.m, bank, mode, axis)
         details.append(d_bar)
-        a_bar = crop_or_pad_adjoint(a_bar, input_shape=_with_lengths(shapes[0], {axis: step.a_len}), n=step.m,
+        a_bar = crop_or_pad_adjoint(a_bar, input_shape=_with_lengths(like, {axis: step.a_len}), n=step.m,
                                     axis=axis)
-    return [a_bar, *reversed(details)]
+    return [None if s is None else c for s, c in zip(shapes, [a_bar, *reversed(details)], strict=True)]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -255,8 +288,8 @@ def _make_wavedec(rng, xp, dtype, *, shape, wavelet, mode, level, axis=-1):
     return _inputs(rng, xp, dtype, shape, wavelet=wavelet, mode=mode, level=level, axis=axis)
 
 
-def _make_waverec(rng, xp, dtype, *, shape, wavelet, mode, level, axis=-1, output_length=None):
-    shapes = wavedec_shapes(shape, wavelet, mode=mode, level=level, axis=axis)
+def _make_waverec(rng, xp, dtype, *, shape, wavelet, mode, level, axis=-1, output_length=None, none=()):
+    shapes = _without(wavedec_shapes(shape, wavelet, mode=mode, level=level, axis=axis), none)
     crop = {} if output_length is None else {"output_length": output_length}
     return _inputs(rng, xp, dtype, shapes, wavelet=wavelet, mode=mode, axis=axis, **crop)
 

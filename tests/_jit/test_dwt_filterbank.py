@@ -234,3 +234,12 @@ def test_bad_shapes_are_refused(rng):
         fb.analysis(rng.standard_normal(6), ext, np.ones(4), np.ones(4))
     with pytest.raises(ValueError, match="even"):
         fb.analysis(rng.standard_normal(5), ext, np.ones(3), np.ones(3))
+
+
+def test_dense_refuses_a_matrix_that_cannot_fit_with_the_estimate():
+    """Issue 11: every dense builder refuses, before allocating, a result larger than the machine's memory."""
+    ext = fb.extension_map(2**22, "zero", 2, 2**22 + 4)  # small index arrays, a 128 TiB dense matrix
+    with pytest.raises(ValueError, match=r"ExtensionMap.dense \(n_ext=4194308, n=4194304\): the result, shape "
+                                         r"\(4194308, 4194304\) at 8 bytes per entry, would need 140737622573056 "
+                                         r"bytes"):
+        ext.dense()

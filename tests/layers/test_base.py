@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from specref.backend import namespace, random_normal
-from specref.interop.state_dict import StateDictError
+from specref.interop.state_dict import StateDictError, StateDictWarning
 from specref.layers.base import Layer, check_sequence_input, layer_case
 from specref.ops.dropout import dropout, dropout_vjp
 from specref.testing.runner import run_case
@@ -78,7 +78,8 @@ def test_strict_errors_name_keys_and_shapes():
     missing = {k: v for k, v in sd.items() if k != "bias"}
     with pytest.raises(StateDictError, match="missing keys: bias"):
         ScaleMixing.from_state_dict(missing, hidden_dim=4)
-    ScaleMixing.from_state_dict(missing, hidden_dim=4, strict=False)  # keeps its own bias
+    with pytest.warns(StateDictWarning, match="missing keys .*: bias"):
+        ScaleMixing.from_state_dict(missing, hidden_dim=4, strict=False)  # keeps its own bias
     with pytest.raises(StateDictError, match="unexpected keys: extra"):
         ScaleMixing.from_state_dict({**sd, "extra": np.zeros(1)}, hidden_dim=4)
     with pytest.raises(StateDictError, match=r"key weight has shape \(5,\), the layer needs \(4,\)"):

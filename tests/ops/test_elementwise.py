@@ -266,3 +266,21 @@ def test_silu_and_its_vjp():
     x = np.random.default_rng(0).standard_normal((3, 4)) * 3
     assert_close(silu(x), x / (1 + np.exp(-x)), rtol=4 * finfo_eps("float64"))  # a few roundings per entry
     check_vjp(silu, silu_vjp, (x,), rng=1).raise_if_failed()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the premise of the exp and sigmoid cases' error scale 8 (specref/ops/elementwise.py)
+
+
+@pytest.mark.parametrize("dtype, wide, span", [("float32", np.float64, 80.0), ("float64", np.longdouble, 700.0)])
+def test_libm_premise_of_the_exp_error_scale(dtype, wide, span):
+    # exp, cos and sin within 4 ulp = 2 eps of the value rounded from a wider type, over 2^16 points of
+    # [-span, span]. Then exp (2 eps) and sigmoid (exp 2 eps, an add and a divide 0.5 eps each, condition <= 1)
+    # and complex exp (exp, cos or sin, 2 eps each, and a real-complex product, 0.5 eps) stay within c = 8 eps.
+    if np.finfo(wide).eps >= finfo_eps(dtype):
+        pytest.skip(f"no wider type than {dtype} here (numpy.longdouble is float64)")
+    x = np.linspace(-span, span, 2**16, dtype=dtype)
+    for f in (np.exp, np.cos, np.sin):
+        exact = f(x.astype(wide))
+        ulp = np.spacing(exact.astype(dtype)).astype(wide)
+        assert np.max(np.abs(f(x).astype(wide) - exact) / ulp) <= 4.0, f.__name__

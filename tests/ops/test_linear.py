@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import importlib
+import itertools
+
 import numpy as np
 import pytest
 
 from specref.backend import finfo_eps, to_numpy
 from specref.ops.linear import block_linear, block_linear_vjp, linear, linear_vjp
 from specref.testing import assert_close, check_no_mutation, check_vjp
+from specref.testing.runner import case_rng
 
 EPS64 = finfo_eps("float64")
 
@@ -126,3 +130,21 @@ def test_block_linear_and_its_vjp(kind):
     check_vjp(block_linear, block_linear_vjp, (x, w, b), argnums=(0, 1, 2), rng=2).raise_if_failed()
     with pytest.raises(ValueError, match="block_linear needs"):
         block_linear(x, w[:, :3], b)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the premise of the cases' error scale c = 1.5 n + 2 (specref/ops/linear.py, _linear_error_scale)
+
+
+@pytest.mark.parametrize("name, kappa", [("linear", 2.8), ("block_linear", 1.9)])
+def test_error_scale_premise(name, kappa):
+    # a length-n dot is within gamma_n ~ n u of sum |x_i||W_i| (+ |b|), so the normwise claim 1.5 n eps holds
+    # where that sum is at most kappa max|y| (1.5 n eps >= kappa n u for kappa <= 3); checked on every grid
+    # point and dtype the runner draws, for the seeds 0-2 of `specref verify --seed`
+    (case,) = [c for c in importlib.import_module("specref.ops.linear").CASES if c.name == name]
+    for seed, (p, params), dtype in itertools.product(range(3), enumerate(case.grid), case.dtypes):
+        inputs = case.make(case_rng(name, p, dtype, seed), np, dtype, **params)
+        x, w, b = (np.zeros(1) if a is None else np.asarray(to_numpy(a), dtype=np.complex128) for a in inputs.args)
+        spec = "...i,oi->...o" if name == "linear" else "...ki,kio->...ko"
+        condition = np.einsum(spec, np.abs(x), np.abs(w)) + np.abs(b)
+        assert np.max(condition) <= kappa * np.max(np.abs(np.einsum(spec, x, w) + b)), (seed, params, dtype)

@@ -46,6 +46,10 @@ def spiked(host, seed):
 FUSED_POINTS = ALL_POINTS + [
     pytest.param(name, (2, m, 3), {"axis": 1, **({"n": n} if n else {})}, id=f"{name}-(2,{m},3)-axis1-n{n}")
     for name in NAMES_1D for m, n in ((9, None), (8, 5), (6, 13))
+] + [  # an axis listed twice (numpy.fft's rule): the chain along each listing in turn
+    pytest.param(name, (3, 4), kw, id=f"{name}-(3,4)-repeated-{i}")
+    for name in ("fftn", "ifftn", "rfftn", "irfftn")
+    for i, kw in enumerate(({"axes": (1, 1)}, {"axes": (0, 1, 0), "s": (5, 3, 4)}))
 ]
 
 

@@ -288,3 +288,39 @@ def test_bad_inputs(xp):
         sequency_permutation(6)
     with pytest.raises(TypeError, match="n must be an integer"):
         hadamard_matrix(4.0)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# sizes: the vectorised permutation, and sizes that cannot fit refused before allocating (issue 11)
+
+
+def _sequency_loop(n: int) -> list[int]:
+    """The per-entry loop the vectorised permutation replaced (bitrev_m of the Gray code, bit by bit)."""
+    m = n.bit_length() - 1
+    out = []
+    for k in range(n):
+        g, r = k ^ (k >> 1), 0
+        for _ in range(m):
+            r, g = (r << 1) | (g & 1), g >> 1
+        out.append(r)
+    return out
+
+
+def test_vectorised_sequency_permutation_equals_the_loop_it_replaced():
+    for m in range(13):  # n = 1 ... 2**12
+        got = sequency_permutation(2**m)
+        assert got.dtype == np.int64 and got.flags.writeable
+        assert got.tolist() == _sequency_loop(2**m), m
+    sequency_permutation(8)[0] = 5  # the caller's copy: the cached permutation is untouched
+    assert sequency_permutation(8).tolist() == [0, 4, 6, 2, 3, 7, 5, 1]
+
+
+def test_sizes_that_cannot_fit_are_refused_with_the_estimate():
+    with pytest.raises(ValueError, match=r"sequency_permutation\(n=1099511627776\) .* would need 35184372088832 "
+                                         r"bytes \(32 TiB\)"):
+        sequency_permutation(2**40)
+    with pytest.raises(ValueError, match=r"hadamard_matrix\(n=16777216\): the result, shape \(16777216, 16777216\) "
+                                         r"at 8 bytes per entry, would need 2251799813685248 bytes"):
+        hadamard_matrix(2**24)
+    with pytest.raises(ValueError, match="more entries than an array can index"):
+        hadamard_matrix(2**40)

@@ -283,3 +283,13 @@ def test_strict_namespace_runs():
     x = xs.asarray(np.arange(6.0))
     y = interpolate_linear(x, size=4)
     np.testing.assert_array_equal(to_numpy(y), torch_formula(np.arange(6.0), 4))
+
+
+def test_interpolation_matrix_refuses_a_size_that_cannot_fit_with_the_estimate():
+    """Issue 11: refused before allocating, the estimate in the message (an (m, n) float64 matrix)."""
+    with pytest.raises(ValueError, match=r"interpolation_matrix\(n=16777216, m=33554432\): the result, shape "
+                                         r"\(33554432, 16777216\) at 8 bytes per entry, would need "
+                                         r"4503599627370496 bytes"):
+        interpolation_matrix(2**24, 2**25)
+    with pytest.raises(ValueError, match="m = 0 is not a valid transform length"):
+        interpolation_matrix(3, 0)

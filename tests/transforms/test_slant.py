@@ -196,3 +196,37 @@ def test_bad_inputs(xp):
             fn(6)
         with pytest.raises(TypeError, match="n must be an integer"):
             fn(4.0)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# sizes: the vectorised recursion, and sizes that cannot fit refused before allocating (issue 11)
+
+
+def _sign_changes_loop(n: int) -> tuple[int, ...]:
+    """The per-row loop the vectorised recursion replaced."""
+    if n <= 2:
+        return tuple(range(n))
+    h, half = n // 2, _sign_changes_loop(n // 2)
+    out = [0] * n
+    out[0], out[1], out[h], out[h + 1] = 0, 1, 2, 3
+    for i in range(2, h):
+        c = half[i]
+        out[i], out[h + i] = 2 * c + (c & 1), 2 * c + 1 - (c & 1)
+    return tuple(out)
+
+
+def test_vectorised_slant_sequency_permutation_equals_the_loop_it_replaced():
+    for m in range(13):  # n = 1 ... 2**12
+        n = 2**m
+        want = np.argsort(np.array(_sign_changes_loop(n), dtype=np.int64), kind="stable")
+        got = slant_sequency_permutation(n)
+        assert got.dtype == np.int64 and np.array_equal(got, want), m
+
+
+def test_sizes_that_cannot_fit_are_refused_with_the_estimate():
+    with pytest.raises(ValueError, match=r"slant_sequency_permutation\(n=1099511627776\) .* would need "
+                                         r"35184372088832 bytes \(32 TiB\)"):
+        slant_sequency_permutation(2**40)
+    with pytest.raises(ValueError, match=r"slant_matrix\(n=16777216\): the result, shape \(16777216, 16777216\) at "
+                                         r"8 bytes per entry, would need 2251799813685248 bytes"):
+        slant_matrix(2**24)

@@ -243,11 +243,15 @@ def test_inconsistent_coefficient_shapes_to_idwt_and_idwt2():
         W.idwt((None, None), "db2")
 
 
-def test_mixed_precisions_and_integer_coefficients_are_type_errors():
+def test_mixed_precisions_are_type_errors_and_integer_coefficients_are_promoted():
+    """Changed by design in issue 11: integer coefficients are promoted to float64, as pywt does; two
+    precisions in one synthesis stay refused (pywt computes them in float64: a documented refusal)."""
     with pytest.raises(TypeError, match="precisions"):
         W.idwt((np.zeros(4, np.float32), np.zeros(4)), "db2")
-    with pytest.raises(TypeError):
-        W.idwt2((np.arange(4).reshape(2, 2), (np.arange(4).reshape(2, 2),) * 3), "haar")
+    ints = (np.arange(4).reshape(2, 2), (np.arange(4).reshape(2, 2),) * 3)
+    got = W.idwt2(ints, "haar")
+    assert got.dtype == np.float64
+    assert_close(got, pywt.idwt2(ints, "haar"), rtol=2 * c_of("haar", "x", axes=2) * EPS64, reason="2 c eps")
 
 
 def test_real_and_complex_bands_are_transformed_as_complex(rng):
@@ -288,3 +292,122 @@ def test_odd_custom_filter_length_is_refused():
 
     with pytest.raises(ValueError, match="even"):
         W.dwt(np.zeros(8), Odd())
+
+
+# ----------------------------------------------------------------------------------------------------------
+# drop-in for pywt (issue 11): sequences, integer input, positional order, None bands, per-axis wavelets
+
+
+def test_pywt_documented_examples_with_lists_and_ints():
+    """The examples of pywt's docstrings, with the lists of ints they use, give pywt's results."""
+    bound = 2 * c_of("db2", "smooth") * EPS64  # 2 c eps, one level
+    for got, want in ((W.dwt([1, 2, 3, 4, 5, 6], "db1"), pywt.dwt([1, 2, 3, 4, 5, 6], "db1")),
+                      (W.dwt([1, 2, 3, 4, 5, 6], "db2", "smooth"), pywt.dwt([1, 2, 3, 4, 5, 6], "db2", "smooth"))):
+        assert got[0].dtype == np.float64
+        assert_close(got, want, rtol=bound, reason="2 c eps")
+    assert_close(W.dwt([1, 2, 3, 4, 5, 6], "db1")[0], np.array([2.12132034, 4.94974747, 7.77817459]), rtol=1e-8,
+                 reason="pywt's docstring prints 8 decimals")
+    cA, cD = W.dwt([1, 2, 3, 4, 5, 6], "db2", "smooth")
+    assert_close(W.idwt(cA, cD, "db2", "smooth"), np.arange(1.0, 7.0), rtol=4 * bound,
+                 reason="dwt then idwt: 2 c eps each, and pywt's db2 reconstructs to a few eps")
+    a, d = W.idwt(cA, None, "db2", "smooth"), W.idwt(None, cD, "db2", "smooth")
+    assert_close(a + d, np.arange(1.0, 7.0), rtol=4 * bound, reason="as above")
+    assert_close(a, pywt.idwt(cA, None, "db2", "smooth"), rtol=bound, reason="2 c eps")
+    ones = np.ones((4, 4), dtype=np.float64)
+    bound2 = 2 * c_of("haar", "x", axes=2) * EPS64
+    assert_close(W.dwt2(ones, "haar"), pywt.dwt2(ones, "haar"), rtol=bound2, reason="2 c eps")
+    assert_close(W.dwt2(ones, "haar")[0], 2 * np.ones((2, 2)), rtol=bound2, reason="pywt's docstring: cA = 2")
+    data = [[1, 2], [3, 4]]  # pywt's idwt2 example, as a list of ints
+    assert_close(W.idwt2(W.dwt2(data, "haar"), "haar"), np.array(data, float), rtol=2 * bound2,
+                 reason="dwt2 then idwt2, 2 c eps each")
+
+
+def test_integer_bool_and_sequence_input_is_promoted_as_pywt():
+    bound = 2 * c_of("db2", "symmetric") * EPS64
+    for data in (np.arange(9, dtype=np.int32), np.arange(9, dtype=np.uint8), np.arange(9) % 2 == 0,
+                 tuple(range(9)), [float(v) for v in range(9)]):
+        got, want = W.dwt(data, "db2"), pywt.dwt(data, "db2")
+        assert got[0].dtype == want[0].dtype == np.float64
+        assert_close(got, want, rtol=bound, reason="2 c eps")
+    assert_close(W.dwt2([[1, 2, 3], [4, 5, 6], [7, 8, 9]], "db2"), pywt.dwt2([[1, 2, 3], [4, 5, 6], [7, 8, 9]], "db2"),
+                 rtol=2 * c_of("db2", "symmetric", axes=2) * EPS64, reason="2 c eps")
+
+
+def test_float16_and_long_double_are_refused_on_purpose():
+    """pywt computes float16 in float32 and long double in float64; specref returns the input's precision,
+    so it refuses both, naming the cast (the docstrings say so)."""
+    for dtype in (np.float16, np.longdouble):
+        for call in (lambda x: W.dwt(x, "db2"), lambda x: W.dwt2(np.stack([x, x]), "haar"),
+                     lambda x: W.idwt(x, None, "db2")):
+            with pytest.raises(TypeError, match="float16 and long double, which pywt accepts, are refused"):
+                call(np.ones(8, dtype=dtype))
+    with pytest.raises(TypeError, match="accepted: bool or integer"):
+        W.dwt(["a", "b"], "db2")
+
+
+def test_pywt_positional_order():
+    x = np.random.default_rng(0).standard_normal((6, 9))
+    bound = 2 * c_of("db2", "zero") * EPS64
+    assert_close(W.dwt(x, "db2", "zero", 0), pywt.dwt(x, "db2", "zero", 0), rtol=bound, reason="2 c eps")
+    ca, cd = pywt.dwt(x, "db2", "zero", 0)
+    assert_close(W.idwt(ca, cd, "db2", "zero", 0), pywt.idwt(ca, cd, "db2", "zero", 0), rtol=bound, reason="2 c eps")
+    assert_close(W.idwt(cA=ca, cD=cd, wavelet="db2", mode="zero", axis=0), pywt.idwt(ca, cd, "db2", "zero", 0),
+                 rtol=bound, reason="pywt's keyword names")
+    assert_close(W.idwt((ca, cd), "db2", mode="zero", axis=0), pywt.idwt(ca, cd, "db2", "zero", 0), rtol=bound,
+                 reason="the pair form")
+    bound2 = 2 * c_of("db2", "zero", axes=2) * EPS64
+    assert_close(W.dwt2(x, "db2", "zero", (1, 0)), pywt.dwt2(x, "db2", "zero", (1, 0)), rtol=bound2,
+                 reason="2 c eps")
+    c2 = pywt.dwt2(x, "db2", "zero", (1, 0))
+    assert_close(W.idwt2(c2, "db2", "zero", (1, 0)), pywt.idwt2(c2, "db2", "zero", (1, 0)), rtol=bound2,
+                 reason="2 c eps")
+    with pytest.raises(TypeError, match="idwt needs a wavelet"):
+        W.idwt(ca, cd)
+    with pytest.raises(TypeError, match="with the pair, pass mode and axis as keywords"):
+        W.idwt((ca, cd), "db2", "zero")
+
+
+def test_none_bands_in_idwt2_equal_pywt():
+    x = np.random.default_rng(1).standard_normal((6, 7))
+    coeffs = pywt.dwt2(x, "db2")
+    bound = 2 * c_of("db2", "symmetric", axes=2) * EPS64
+    for none in ((0,), (1, 3), (0, 1, 2)):
+        bands = [coeffs[0], *coeffs[1]]
+        for i in none:
+            bands[i] = None
+        c = (bands[0], tuple(bands[1:]))
+        assert_close(W.idwt2(c, "db2"), pywt.idwt2(c, "db2"), rtol=bound, reason="2 c eps")
+    with pytest.raises(ValueError, match="at least one of cA, cH, cV and cD must be an array"):
+        W.idwt2((None, (None, None, None)), "db2")
+
+
+def test_per_axis_wavelets_and_modes_equal_pywt():
+    x = np.random.default_rng(2).standard_normal((3, 10, 12))
+    for wavelet, mode, axes in ((["haar", "db2"], ["zero", "smooth"], (-2, -1)),
+                                (("db2", "sym3"), "periodization", (2, 1)),
+                                ("db4", ("reflect", "antireflect"), (0, 2))):
+        c = max(c_of(w, m, axes=2) for w in np.atleast_1d(wavelet) for m in np.atleast_1d(mode))
+        got, want = W.dwt2(x, wavelet, mode, axes), pywt.dwt2(x, wavelet, mode, axes)
+        assert_close(got, want, rtol=2 * c * EPS64, reason="2 c eps, c of the larger axis")
+        assert_close(W.idwt2(want, wavelet, mode, axes), pywt.idwt2(want, wavelet, mode, axes), rtol=2 * c * EPS64,
+                     reason="2 c eps")
+        fwd, adj = _adjoint_pair(W, "dwt2", wavelet=wavelet, mode=mode, axes=axes)
+        check_adjoint(fwd, adj, x, rng=3, error_scale=c).raise_if_failed()
+    with pytest.raises(ValueError, match="The number of wavelets must match the number of axes"):
+        W.dwt2(x, ["haar", "db2", "db4"])
+    with pytest.raises(ValueError, match="The number of modes must match the number of axes"):
+        W.idwt2(pywt.dwt2(x, "haar"), "haar", ["zero"])
+
+
+def test_adjoints_of_none_bands_return_none_in_their_slots():
+    """Where the forward got None (zeros), its map is that of the other bands alone; the adjoint is the full
+    adjoint with the None slots dropped, and returns None there (input_shape holds None in those slots)."""
+    rng = np.random.default_rng(4)
+    s = (6, 4)
+    coeffs = (rng.standard_normal(s), (None, rng.standard_normal(s), None))
+    fwd, adj = _adjoint_pair(W, "idwt2", wavelet="db2", mode="zero")
+    check_dense_adjoint(fwd, adj, coeffs, error_scale=c_of("db2", "zero", axes=2)).raise_if_failed()
+    got = adj(rng.standard_normal(fwd(coeffs).shape), input_shape=tree_shape(coeffs))
+    assert got[0] is not None and got[1][0] is None and got[1][1] is not None and got[1][2] is None
+    with pytest.raises(ValueError, match="idwt2_adjoint: input_shape holds no shape"):
+        W.idwt2_adjoint(np.zeros((8, 4)), input_shape=(None, (None, None, None)), wavelet="db2")

@@ -210,13 +210,55 @@ def test_level_above_the_maximum_warns_as_pywt_and_computes_as_pywt(rng):
     assert_close(got, expected, rtol=rel_bound, reason="2 c eps, 5 levels")
 
 
-def test_integer_input_is_a_type_error():
-    with pytest.raises(TypeError, match="float32"):
-        M.wavedec(np.arange(8), "db2")
-    with pytest.raises(TypeError):
-        M.waverec([np.arange(4), np.arange(4)], "db2")
+def test_integer_input_is_promoted_as_pywt_and_precisions_do_not_mix():
+    """Changed by design in issue 11: integer input is promoted to float64, as pywt does (it was a TypeError);
+    two precisions in one call stay refused, float16 is refused on purpose (docstrings say so)."""
+    bound = 2 * c_of("db2", "symmetric", levels=2) * EPS64
+    for got, want in ((M.wavedec(np.arange(8), "db2"), pywt.wavedec(np.arange(8), "db2")),
+                      (M.waverec([np.arange(4), np.arange(4)], "db2"),
+                       pywt.waverec([np.arange(4), np.arange(4)], "db2"))):
+        assert_close(got, want, rtol=bound, reason="2 c eps per level")
     with pytest.raises(TypeError, match="precisions"):
         M.waverec([np.zeros(4, np.float32), np.zeros(4)], "db2")
+    with pytest.raises(TypeError, match="float16 and long double, which pywt accepts, are refused"):
+        M.wavedec(np.zeros(8, np.float16), "db2")
+
+
+def test_pywt_documented_examples_and_positional_order():
+    coeffs = M.wavedec([1, 2, 3, 4, 5, 6, 7, 8], "db1", level=2)  # pywt's wavedec/waverec example
+    want = pywt.wavedec([1, 2, 3, 4, 5, 6, 7, 8], "db1", level=2)
+    bound = 2 * c_of("db1", "symmetric", levels=2) * EPS64
+    assert_close(coeffs, want, rtol=bound, reason="2 c eps per level")
+    assert_close(coeffs[0], np.array([5.0, 13.0]), rtol=bound, reason="pywt's docstring")
+    assert_close(M.waverec(coeffs, "db1"), np.arange(1.0, 9.0), rtol=2 * bound, reason="there and back")
+    x = np.random.default_rng(0).standard_normal((7, 20))
+    assert_close(M.wavedec(x, "db2", "zero", 2, 0), pywt.wavedec(x, "db2", "zero", 2, 0), rtol=bound,
+                 reason="pywt's positional order (data, wavelet, mode, level, axis)")
+    c = pywt.wavedec(x, "db2", "zero", 2, 0)
+    assert_close(M.waverec(c, "db2", "zero", 0), pywt.waverec(c, "db2", "zero", 0), rtol=bound,
+                 reason="pywt's positional order (coeffs, wavelet, mode, axis)")
+
+
+@pytest.mark.parametrize("none", [(0,), (1,), (2,), (1, 3)])
+def test_none_coefficients_in_waverec_equal_pywt(none):
+    """pywt's rule: a None detail is zeros and leaves the approximation uncropped; a None cA_n is zeros."""
+    x = np.random.default_rng(1).standard_normal((2, 15))
+    coeffs = pywt.wavedec(x, "db2", level=3)
+    for i in none:
+        coeffs[i] = None
+    bound = 2 * c_of("db2", "symmetric", levels=3) * EPS64
+    assert_close(M.waverec(coeffs, "db2"), pywt.waverec(coeffs, "db2"), rtol=bound, reason="2 c eps per level")
+    fwd, adj = _adjoint_pair(M, "waverec", wavelet="db2")
+    check_adjoint(fwd, adj, coeffs, rng=2, error_scale=c_of("db2", "symmetric", levels=3)).raise_if_failed()
+    got = adj(np.ones(fwd(coeffs).shape), input_shape=tree_shape(coeffs))
+    assert [g is None for g in got] == [c is None for c in coeffs]
+
+
+def test_waverec_with_no_array_in_the_first_two_slots_is_refused():
+    with pytest.raises(ValueError, match="at least one of coeffs"):
+        M.waverec([None, None], "db2")
+    with pytest.raises(ValueError, match="coeffs\\[0\\] and coeffs\\[1\\] are both None"):
+        M.waverec([None, None, np.zeros(6)], "db2")
 
 
 def test_inconsistent_coefficient_lengths_to_waverec():

@@ -109,3 +109,57 @@ def test_adjoints_check_their_cotangent_shapes(rng):
         M2.wavedec2_adjoint(coeffs, input_shape=(16, 16), wavelet="haar", level=2)
     with pytest.raises(ValueError, match="waverec2_adjoint: y: the cotangent has shape"):
         M2.waverec2_adjoint(np.zeros((7, 8)), input_shape=tree_shape(coeffs), wavelet="haar")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# drop-in for pywt (issue 11)
+
+
+def test_pywt_documented_examples_with_lists_and_positional_order():
+    ones = [[1, 1, 1, 1]] * 4  # pywt's wavedec2/waverec2 example (np.ones((4, 4))), as a list of ints
+    coeffs = M2.wavedec2(ones, "db1")
+    bound = 2 * c_of("db1", "symmetric", levels=2, axes=2) * EPS64
+    assert_close(coeffs, pywt.wavedec2(ones, "db1"), rtol=bound, reason="2 c eps per level and axis")
+    assert_close(M2.waverec2(coeffs, "db1"), np.ones((4, 4)), rtol=2 * bound, reason="there and back")
+    x = np.random.default_rng(0).standard_normal((9, 3, 12))
+    want = pywt.wavedec2(x, "db2", "zero", 2, (2, 0))
+    assert_close(M2.wavedec2(x, "db2", "zero", 2, (2, 0)), want, rtol=bound,
+                 reason="pywt's positional order (data, wavelet, mode, level, axes)")
+    assert_close(M2.waverec2(want, "db2", "zero", (2, 0)), pywt.waverec2(want, "db2", "zero", (2, 0)), rtol=bound,
+                 reason="pywt's positional order (coeffs, wavelet, mode, axes)")
+
+
+@pytest.mark.parametrize("wavelet, mode", [(("haar", "db2"), ("zero", "smooth")), (["db2", "sym3"], "periodization"),
+                                           ("db4", ["reflect", "symmetric"])])
+def test_per_axis_wavelets_and_modes_equal_pywt(wavelet, mode):
+    x = np.random.default_rng(1).standard_normal((2, 17, 24))
+    want = pywt.wavedec2(x, wavelet, mode)
+    level = len(want) - 1
+    c = max(c_of(w, m, levels=level, axes=2) for w in np.atleast_1d(wavelet) for m in np.atleast_1d(mode))
+    assert len(M2.wavedec2_shapes(x.shape, wavelet, mode=mode)) == level + 1
+    assert_close(M2.wavedec2(x, wavelet, mode), want, rtol=2 * c * EPS64, reason="2 c eps, c of the larger axis")
+    assert_close(M2.waverec2(want, wavelet, mode), pywt.waverec2(want, wavelet, mode), rtol=2 * c * EPS64,
+                 reason="2 c eps")
+    small = x[0, :7, :6]
+    for name in ("wavedec2", "waverec2"):
+        inp = small if name == "wavedec2" else pywt.wavedec2(small, wavelet, mode, level=1)
+        fwd, adj = _adjoint_pair(M2, name, wavelet=wavelet, mode=mode)
+        check_dense_adjoint(fwd, adj, inp, error_scale=c).raise_if_failed()
+
+
+@pytest.mark.parametrize("none", [(1, 3), (1, 2, 3), (4,)])
+def test_none_details_in_waverec2_equal_pywt(none):
+    x = np.random.default_rng(2).standard_normal((8, 10))
+    coeffs = pywt.wavedec2(x, "haar", level=2)
+    leaves = [coeffs[0], *coeffs[1], *coeffs[2]]
+    for i in none:
+        leaves[i] = None
+    coeffs = [leaves[0], tuple(leaves[1:4]), tuple(leaves[4:7])]
+    bound = 2 * c_of("haar", "symmetric", levels=2, axes=2) * EPS64
+    assert_close(M2.waverec2(coeffs, "haar"), pywt.waverec2(coeffs, "haar"), rtol=bound, reason="2 c eps")
+    fwd, adj = _adjoint_pair(M2, "waverec2", wavelet="haar")
+    check_dense_adjoint(fwd, adj, coeffs, error_scale=c_of("haar", "symmetric", levels=2, axes=2)).raise_if_failed()
+    got = adj(np.ones((8, 10)), input_shape=tree_shape(coeffs))
+    assert [g is None for g in [got[0], *got[1], *got[2]]] == [c is None for c in leaves]
+    with pytest.raises(ValueError, match="coeffs\\[0\\] \\(the approximation cA_n\\) must be an array"):
+        M2.waverec2([None, *coeffs[1:]], "haar")

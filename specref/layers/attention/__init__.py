@@ -1,0 +1,3 @@
+"""Attention layers (softmax, spectral and linear attention): planned for a later issue; empty today."""
+
+__all__: list[str] = []

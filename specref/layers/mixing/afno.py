@@ -38,9 +38,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from specref._args import check_choice, check_cotangent_shape, check_nonnegative_float, check_positive_int
-from specref.backend import as_generator, namespace, to_numpy
-from specref.layers.base import layer_case
+from specref._args import check_choice, check_nonnegative_float, check_positive_int
+from specref.backend import as_generator, dtype_name, namespace, to_numpy
+from specref.layers.base import LayerCtx, layer_case
 from specref.layers.mixing.base import MixingLayer
 from specref.ops.complex import (
     cmul,
@@ -73,7 +73,7 @@ from specref.transforms.structural import crop_or_pad, crop_or_pad_adjoint
 __all__ = [
     "AFNOMixing",
     "AFNOCtx",
-    "ACTIVATIONS",
+    "AFNO_ACTIVATIONS",
     "ACTIVATION_KINKS",
 ]
 
@@ -82,24 +82,24 @@ __all__ = [
 # the identity activation and the activation table (both AFNO layers)
 
 
-def identity(x):
+def _identity(x):
     """The identity (torch's ``nn.Identity``), returned as is."""
     return x
 
 
-def identity_vjp(dy, x, y):
-    """VJP of :func:`identity`: ``dy``."""
+def _identity_vjp(dy, x, y):
+    """VJP of :func:`_identity`: ``dy``."""
     return dy
 
 
 #: activation name -> (function, VJP), the names spectrans accepts (``ActivationType``)
-ACTIVATIONS = {
+AFNO_ACTIVATIONS = {
     "gelu": (gelu, gelu_vjp),  # exact erf form, as torch's nn.GELU(); NotImplementedError on array-api-strict
     "relu": (relu, relu_vjp),
     "silu": (silu, silu_vjp),
     "tanh": (tanh, tanh_vjp),
     "sigmoid": (sigmoid, sigmoid_vjp),
-    "identity": (identity, identity_vjp),
+    "identity": (_identity, _identity_vjp),
 }
 
 #: activation name -> the points where it is not differentiable (the verification cases keep the
@@ -112,7 +112,7 @@ ACTIVATION_KINKS = {"relu": (0.0,)}
 
 
 @dataclass(frozen=True)
-class AFNOCtx:
+class AFNOCtx(LayerCtx):
     """What :meth:`AFNOMixing.backward` reads; names follow eqs. (1)-(9) of docs/layers/afno.md.
 
     ``mask_hidden`` / ``mask_out`` are the keep-masks of dropouts ``"mlp.2"`` / ``"mlp.4"`` (None when
@@ -221,7 +221,7 @@ class AFNOMixing(MixingLayer):
         *,
         seed=0,
     ):
-        self.activation = check_choice(activation, ACTIVATIONS, "activation")
+        self.activation = check_choice(activation, AFNO_ACTIVATIONS, "activation")
         super().__init__(hidden_dim, dropout)  # hidden_dim and the dropout probability, checked there
         self.max_sequence_length = check_positive_int(max_sequence_length, "max_sequence_length")
         n, d = self.max_sequence_length, self.hidden_dim
@@ -329,7 +329,7 @@ class AFNOMixing(MixingLayer):
         if length > n:
             raise ValueError(f"AFNOMixing has max_sequence_length {n} but x has {length} positions (shape "
                              f"{tuple(x.shape)}); the spectrans layer zero-pads shorter sequences to {n}")
-        act = ACTIVATIONS[self.activation][0]
+        act = AFNO_ACTIVATIONS[self.activation][0]
         u = layer_norm(x, p["norm.weight"], p["norm.bias"], eps=self.layer_norm_eps)  # (1)
         spectrum = rfft2(u, s=(n, d), axes=(-2, -1), norm="ortho")  # (2): s pads the sequence to N
         x_modes = crop_or_pad(crop_or_pad(spectrum, ms, axis=-2), mh, axis=-1)  # (3)
@@ -349,19 +349,20 @@ class AFNOMixing(MixingLayer):
         z_full = crop_or_pad(crop_or_pad(z, n, axis=-2), d // 2 + 1, axis=-1)  # (7) scatter into zeros
         s_full = irfft2(z_full, s=(n, d), axes=(-2, -1), norm="ortho")  # (8)
         y = x + crop_or_pad(s_full, length, axis=-2)  # (9)
-        ctx = AFNOCtx(x=x, u=u, spectrum_shape=tuple(spectrum.shape), x_modes=x_modes, weight=weight, t=t, v=v,
+        ctx = AFNOCtx(dtype=dtype_name(x.dtype), x=x, u=u, spectrum_shape=tuple(spectrum.shape), x_modes=x_modes,
+                      weight=weight, t=t, v=v,
                       h=h, a=a, mask_hidden=mask_hidden, a_drop=a_drop, o=o, mask_out=mask_out, o_drop=o_drop,
                       z_full_shape=tuple(z_full.shape), s_full_shape=tuple(s_full.shape))
         return y, ctx
 
     def backward(self, ctx: AFNOCtx, dy):
         """``(dx, grads)``: the forward's lines in reverse, (B9) to (B1) of docs/layers/afno.md."""
-        check_cotangent_shape(dy, tuple(ctx.x.shape), "AFNOMixing.backward", tuple(ctx.x.shape))
+        self._check_cotangent(ctx, dy, tuple(ctx.x.shape))
         xp = namespace(dy)
         p = self.params
         n, d, ms, mh = self.max_sequence_length, self.hidden_dim, self.modes_seq, self.modes_hidden
         batch = tuple(ctx.x.shape[:-2])
-        act_vjp = ACTIVATIONS[self.activation][1]
+        act_vjp = AFNO_ACTIVATIONS[self.activation][1]
         # (B9) y = x + crop_L(S): the residual passes dy through; the crop's adjoint zero-pads back to N rows
         ds_full = crop_or_pad_adjoint(dy, input_shape=ctx.s_full_shape, n=ctx.x.shape[-2], axis=-2)
         # (B8) S = irfft2(Z): its adjoint is rfft2 of dS times weights 2 (1 at DC and even-D Nyquist)
@@ -441,10 +442,10 @@ def _away_from_kinks(layer: AFNOMixing, x, rng) -> AFNOMixing:
 
 
 def _builder(cls, randomize):
-    """The case's ``build(seed, L=..., **point)``: ``cls(**point)`` with every param redrawn by ``randomize``
-    from the same generator (both AFNO layers)."""
+    """The case's ``build(seed, L=..., batch=..., **point)``: ``cls(**point)`` with every param redrawn by
+    ``randomize`` from the same generator (both AFNO layers); ``L`` and ``batch`` shape the input only."""
 
-    def build(seed, *, L, **point):  # noqa: N803  (L is the sequence length, as in the docs)
+    def build(seed, *, L, batch=None, **point):  # noqa: N803  (L is the sequence length, as in the docs)
         gen = np.random.default_rng(seed)
         return randomize(cls(**point, seed=gen), gen)
 
@@ -452,13 +453,15 @@ def _builder(cls, randomize):
 
 
 def _input_shape(point) -> tuple:
-    return (2, point["L"], point["hidden_dim"])
+    """``(*batch, L, hidden_dim)``; the leading axes are ``point["batch"]``, ``(2,)`` by default."""
+    return (*point.get("batch", (2,)), point["L"], point["hidden_dim"])
 
 
 def _case_error_scale(cls):
     """The case's error scale at a grid point: ``cls.error_scale``, the sum of the stage constants, doubled
     (its docstring derives it)."""
-    return lambda point: cls(**{k: v for k, v in point.items() if k != "L"}).error_scale(_input_shape(point))
+    return lambda point: cls(**{k: v for k, v in point.items() if k not in ("L", "batch")}).error_scale(
+        _input_shape(point))
 
 
 _build = _builder(AFNOMixing, _randomize)
@@ -495,6 +498,11 @@ CASES = [
             # modes clamped (ms = N, mh = D // 2 + 1: every bin kept), odd L, identity, mlp_ratio 1.5
             {"hidden_dim": 4, "max_sequence_length": 6, "modes_seq": 9, "modes_hidden": 5, "L": 5,
              "activation": "identity", "mlp_ratio": 1.5},
+            # odd L < N, tanh
+            {"hidden_dim": 4, "max_sequence_length": 8, "modes_seq": 3, "modes_hidden": 2, "L": 5,
+             "activation": "tanh"},
+            # default modes (ms = 3, mh = 3), two leading batch axes (the modes MLP sees a (2, 1) batch)
+            {"hidden_dim": 6, "max_sequence_length": 6, "L": 4, "activation": "tanh", "batch": (2, 1)},
         ),
         error_scale=_case_error_scale(AFNOMixing),
         error_reason=_REASON,

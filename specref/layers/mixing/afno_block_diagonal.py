@@ -35,12 +35,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from specref._args import check_choice, check_cotangent_shape, check_nonnegative_float, check_positive_int
-from specref.backend import as_generator, namespace, to_numpy
-from specref.layers.base import layer_case
+from specref._args import check_choice, check_nonnegative_float, check_positive_int
+from specref.backend import as_generator, dtype_name, namespace, to_numpy
+from specref.layers.base import LayerCtx, layer_case
 from specref.layers.mixing.afno import (
     ACTIVATION_KINKS,
-    ACTIVATIONS,
+    AFNO_ACTIVATIONS,
     _builder,
     _case_error_scale,
     _input_shape,
@@ -58,7 +58,7 @@ __all__ = ["BlockDiagonalAFNOMixing", "BlockDiagonalAFNOCtx"]
 
 
 @dataclass(frozen=True)
-class BlockDiagonalAFNOCtx:
+class BlockDiagonalAFNOCtx(LayerCtx):
     """What :meth:`BlockDiagonalAFNOMixing.backward` reads; names follow eqs. (P1)-(P7) of the docs."""
 
     x: object  # (..., L, D) input
@@ -139,7 +139,7 @@ class BlockDiagonalAFNOMixing(MixingLayer):
         *,
         seed=0,
     ):
-        self.activation = check_choice(activation, ACTIVATIONS, "activation")
+        self.activation = check_choice(activation, AFNO_ACTIVATIONS, "activation")
         super().__init__(hidden_dim)
         d = self.hidden_dim
         self.num_blocks = check_positive_int(num_blocks, "num_blocks")
@@ -212,7 +212,7 @@ class BlockDiagonalAFNOMixing(MixingLayer):
             self._dropout_mask("", (), 0.0, x=x, training=False, rng=None, masks=masks)
         xp = namespace(x)
         p = self.params
-        act = ACTIVATIONS[self.activation][0]
+        act = AFNO_ACTIVATIONS[self.activation][0]
         lam = self.sparsity_threshold
         length, batch, d = x.shape[-2], tuple(x.shape[:-2]), self.hidden_dim
         kept = int((length // 2 + 1) * self.hard_thresholding_fraction)  # NVlabs: int(total_modes * fraction)
@@ -229,15 +229,16 @@ class BlockDiagonalAFNOMixing(MixingLayer):
         o2 = real_adjoint(r2, input_shape=tuple(r2.shape)) + imag_adjoint(i2, input_shape=tuple(i2.shape))
         o2_full = crop_or_pad(xp.reshape(o2, (*batch, kept, d)), length // 2 + 1, axis=-2)  # (P5)
         y = x + irfft(o2_full, n=length, axis=-2, norm="ortho")  # (P6), (P7)
-        ctx = BlockDiagonalAFNOCtx(x=x, spectrum_shape=tuple(spectrum.shape), x_blocks=x_blocks, w1=w1, b1=b1,
+        ctx = BlockDiagonalAFNOCtx(dtype=dtype_name(x.dtype), x=x, spectrum_shape=tuple(spectrum.shape),
+                                   x_blocks=x_blocks, w1=w1, b1=b1,
                                    z1=z1, r1=r1, i1=i1, o1=o1, w2=w2, b2=b2, z2=z2, r2=r2, i2=i2)
         return y, ctx
 
     def backward(self, ctx: BlockDiagonalAFNOCtx, dy):
         """``(dx, grads)``: the forward's lines in reverse, (BP6) to (BP1) of docs/layers/afno.md."""
-        check_cotangent_shape(dy, tuple(ctx.x.shape), "BlockDiagonalAFNOMixing.backward", tuple(ctx.x.shape))
+        self._check_cotangent(ctx, dy, tuple(ctx.x.shape))
         xp = namespace(dy)
-        act_vjp = ACTIVATIONS[self.activation][1]
+        act_vjp = AFNO_ACTIVATIONS[self.activation][1]
         lam = self.sparsity_threshold
         length, batch, d = ctx.x.shape[-2], tuple(ctx.x.shape[:-2]), self.hidden_dim
         kept = ctx.x_blocks.shape[-3]
@@ -320,6 +321,8 @@ CASES = [
             # odd L, 2 of 4 bins kept, hidden factor 2, tanh, lambda = 0.3 (a good share of entries shrunk to 0)
             {"hidden_dim": 6, "num_blocks": 3, "L": 7, "hidden_size_factor": 2, "hard_thresholding_fraction": 0.6,
              "activation": "tanh", "sparsity_threshold": 0.3},
+            # odd L, 1 of 3 bins kept (int(3 * 0.4)), silu
+            {"hidden_dim": 4, "num_blocks": 2, "L": 5, "hard_thresholding_fraction": 0.4, "activation": "silu"},
         ),
         error_scale=_case_error_scale(BlockDiagonalAFNOMixing),
         error_reason="rfft/irfft along L, two complex block-linear maps, activation, softshrink, residual: "

@@ -30,7 +30,14 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from specref._args import check_flag, check_nonnegative_float, check_positive_int, check_probability, normalize_axis
+from specref._args import (
+    check_allocation,
+    check_flag,
+    check_nonnegative_float,
+    check_positive_int,
+    check_probability,
+    normalize_axis,
+)
 from specref.backend import (
     backend_name,
     device_of,
@@ -195,7 +202,13 @@ class MixingLayer(Layer):
 
         Any leading batch shape is allowed; the two arrays may have different dtypes (a complex output of
         a real input is shape-consistent).
+
+        Raises
+        ------
+        TypeError
+            If either argument is not an array (a list, a scalar).
         """
+        namespace(input_tensor, output_tensor)
         return tuple(input_tensor.shape) == tuple(output_tensor.shape)
 
     def compute_spectral_norm(self, tensor):
@@ -268,6 +281,8 @@ class MixingLayer(Layer):
         xp = _resolve_xp(xp)
         n = check_positive_int(sequence_length, "sequence_length")
         size = n * self.hidden_dim
+        # the basis batch and its complex image: (ND)^2 entries of up to 16 bytes each
+        check_allocation((size, size), 16, f"{type(self).__name__}.linear_map_matrix(sequence_length={n})")
         basis = xp.reshape(xp.eye(size, dtype=getattr(xp, dtype)), (size, n, self.hidden_dim))
         layer = self if self.dtype is None else self.astype(dtype).to(backend_name(xp))
         images = layer.forward(basis)[0]

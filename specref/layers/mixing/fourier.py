@@ -31,9 +31,9 @@ from functools import partial
 
 import numpy as np
 
-from specref._args import check_cotangent_shape, check_flag, check_norm
-from specref.backend import device_of, finfo_eps, is_complex, namespace, to_numpy
-from specref.layers.base import layer_case
+from specref._args import check_flag, check_norm
+from specref.backend import device_of, dtype_name, finfo_eps, is_complex, namespace, to_numpy
+from specref.layers.base import LayerCtx, layer_case
 from specref.layers.mixing.base import UnitaryMixingLayer
 from specref.ops.complex import real, real_adjoint
 from specref.testing.case import Inputs
@@ -71,7 +71,7 @@ def _to_input_space(g, ctx):
 
 
 @dataclass(frozen=True)
-class FourierMixingCtx:
+class FourierMixingCtx(LayerCtx):
     """What the backward of FourierMixing and FourierMixing1D reads: the input's shape and kind, and the
     dropout mask (None if inactive)."""
 
@@ -124,12 +124,13 @@ class _FourierMixingBase(UnitaryMixingLayer):
         self._check_mixing_input(x, allow_complex=True)
         h, fields = self._mix(x)
         y, mask = self._output_dropout(h, x=x, training=training, rng=rng, masks=masks)  # eq. (3)
-        return y, self._ctx_class(input_shape=tuple(x.shape), complex_input=is_complex(x), mask=mask, **fields)
+        return y, self._ctx_class(dtype=dtype_name(x.dtype), input_shape=tuple(x.shape),
+                                  complex_input=is_complex(x), mask=mask, **fields)
 
     def backward(self, ctx, dy):
         """Return ``(dx, {})``: the gradient of the input (real for real input) and no parameter grads."""
         layer = type(self).__name__
-        check_cotangent_shape(dy, ctx.input_shape, f"{layer}.backward", ctx.input_shape)
+        self._check_cotangent(ctx, dy, ctx.input_shape)
         if is_complex(dy) != self.complex_output:
             kind = "complex" if self.complex_output else "real"
             raise TypeError(f"{layer}.backward: the output is {kind}, so dy must be {kind}")
@@ -582,4 +583,14 @@ CASES = [
         error_reason=_REASON,
         extra_checks=(partial(_reference_check, formula=_separable_formula),),
     ),
+    # complex input (the gradient dL/da + i dL/db) for the other three classes, N = 6 and D = 5
+    *(layer_case(cls, name=f"{cls.__name__}_complex_input", build=_build(cls), input_shape=_shape, complex_input=True,
+                 grid=tuple({"N": 6, "D": 5, **config} for config in configs), forward_kwargs=_train_with_mask,
+                 error_scale=_scale(cls), error_reason=_REASON,
+                 extra_checks=(partial(_reference_check, formula=formula),))
+      for cls, formula, configs in (
+          (FourierMixing1D, _fft_formula, ({"keep_complex": True}, {"fft_norm": "backward"})),
+          (RealFourierMixing, _fft2_formula, ({}, {"use_real_fft": False, "fft_norm": "forward"})),
+          (SeparableFourierMixing, _separable_formula, ({}, {"mix_sequence": False}, {"mix_features": False})),
+      )),
 ]

@@ -61,9 +61,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from specref._args import check_choice, check_cotangent_shape, check_flag, check_norm, check_probability
-from specref.backend import as_generator, device_of, namespace, random_normal
-from specref.layers.base import layer_case
+from specref._args import check_choice, check_flag, check_nonnegative_float, check_norm, check_probability
+from specref.backend import as_generator, device_of, dtype_name, namespace, random_normal
+from specref.layers.base import LayerCtx, check_sequence_input, layer_case
 from specref.layers.mixing.base import FilterMixingLayer
 from specref.ops.complex import cmul, cmul_vjp, imag, imag_adjoint, real, real_adjoint
 from specref.ops.dropout import dropout, dropout_vjp
@@ -91,7 +91,7 @@ from specref.transforms.interpolate import (
 from specref.transforms.structural import to_complex, to_complex_adjoint
 
 __all__ = [
-    "ACTIVATIONS",
+    "FILTER_ACTIVATIONS",
     "FILTER_INTERPOLATIONS",
     "GlobalFilterCtx",
     "GlobalFilter2DCtx",
@@ -102,7 +102,7 @@ __all__ = [
     "adaptive_frequency_weights",
 ]
 
-ACTIVATIONS = ("sigmoid", "tanh", "identity")
+FILTER_ACTIVATIONS = ("sigmoid", "tanh", "identity")
 FILTER_INTERPOLATIONS = ("fft_bin", "frequency")
 
 
@@ -151,7 +151,7 @@ def adaptive_frequency_weights(n: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class GlobalFilterCtx:
+class GlobalFilterCtx(LayerCtx):
     """What :meth:`GlobalFilterMixing.backward` reads: the forward's intermediates and the dropout mask.
 
     ``x_shape`` is the input's shape; ``x_hat`` the spectrum (1); ``w_real``/``w_imag`` the filter
@@ -203,9 +203,9 @@ class _GlobalFilterBase(FilterMixingLayer):
         # hidden_dim, sequence_length, dropout, norm_eps (stored, unused, as in spectrans) and
         # learnable_filters (stored, unused: spectrans's filters are always parameters) are checked there
         super().__init__(hidden_dim, sequence_length, dropout, norm_eps, learnable_filters)
-        self.activation = check_choice(activation, ACTIVATIONS, "activation")
+        self.activation = check_choice(activation, FILTER_ACTIVATIONS, "activation")
         self.fft_norm = check_norm(fft_norm)
-        self.filter_init_std = float(filter_init_std)
+        self.filter_init_std = check_nonnegative_float(filter_init_std, "filter_init_std")
         self.filter_interpolation = check_choice(filter_interpolation, FILTER_INTERPOLATIONS, "filter_interpolation")
         gen = as_generator(seed)
         shape = (self.sequence_length, self.hidden_dim)
@@ -293,8 +293,6 @@ class _GlobalFilterBase(FilterMixingLayer):
             AdaptiveGlobalFilter, ``"spectral_dropout"`` of shape ``(L, D)``).
         """
         self._check_layer_input(x)
-        if x.shape[-2] < 1:
-            raise ValueError(f"{type(self).__name__} needs a sequence of length >= 1; x has shape {tuple(x.shape)}")
         gen = as_generator(rng) if rng is not None else None  # one stream for every mask of this call
         size = self._filter_size(x)
         x_hat = self._transform(to_complex(x))  # (1)
@@ -308,12 +306,12 @@ class _GlobalFilterBase(FilterMixingLayer):
         z = self._inverse(y_hat)  # (7)
         y_real = real(z)  # (8)
         y, mask = self._output_dropout(y_real, x=x, training=training, rng=gen, masks=masks)  # (9)
-        return y, self._ctx_class(x_shape=tuple(x.shape), x_hat=x_hat, w_real=w_real, w_imag=w_imag,
-                                  h_real=h_real, h_imag=h_imag, h=h, mask=mask, **spectral_fields)
+        return y, self._ctx_class(dtype=dtype_name(x.dtype), x_shape=tuple(x.shape), x_hat=x_hat, w_real=w_real,
+                                  w_imag=w_imag, h_real=h_real, h_imag=h_imag, h=h, mask=mask, **spectral_fields)
 
     def backward(self, ctx, dy):
         """Return ``(dx, grads)``: equations (9) to (1) in reverse (docs/layers/global_filter.md)."""
-        check_cotangent_shape(dy, ctx.x_shape, f"{type(self).__name__}.backward", ctx.x_shape)
+        self._check_cotangent(ctx, dy, ctx.x_shape)
         size = tuple(ctx.h.shape)
         dy = self._output_dropout_backward(dy, ctx.mask)  # (9)*: the same mask and scale (dropout_vjp)
         dz = real_adjoint(dy, input_shape=ctx.x_shape)  # (8)*: dz = dy + 0i
@@ -391,7 +389,8 @@ class GlobalFilterMixing(_GlobalFilterBase):
     learnable_filters : bool
         Stored, unused (spectrans ignores it: the filters are always parameters).
     fft_norm : {"ortho", "backward", "forward"}
-    filter_init_std : float
+    filter_init_std : float, finite and >= 0
+        The standard deviation of the filters' N(0, std^2) initialization.
     filter_interpolation : {"fft_bin", "frequency"}, keyword-only
         "fft_bin" (spectrans): linear interpolation of the rows in raw FFT-bin order, PyTorch's
         ``F.interpolate(mode="linear", align_corners=False)``. "frequency": periodic linear interpolation
@@ -428,11 +427,7 @@ class GlobalFilterMixing2D(_GlobalFilterBase):
     _fft_axes = (-2, -1)
 
     def _check_layer_input(self, x):
-        if x.ndim < 3:
-            raise ValueError(f"GlobalFilterMixing2D needs input of shape (B, N, D) (any leading batch shape); "
-                             f"x has shape {tuple(x.shape)}")
-        if x.shape[-1] < 1:
-            raise ValueError(f"GlobalFilterMixing2D needs a last axis of length >= 1; x has shape {tuple(x.shape)}")
+        check_sequence_input(x, None, layer="GlobalFilterMixing2D")  # (..., L, D') with any D' >= 1
         self._check_input(x)  # real, the params' precision and backend
 
     def _filter_size(self, x) -> tuple:
@@ -502,7 +497,7 @@ class AdaptiveGlobalFilter(_GlobalFilterBase):
                  filter_init_std: float = 0.02, filter_regularization: float = 0.0,
                  adaptive_initialization: bool = True, spectral_dropout_p: float = 0.0, *,
                  filter_interpolation: str = "fft_bin", seed=0):
-        self.filter_regularization = float(filter_regularization)
+        self.filter_regularization = check_nonnegative_float(filter_regularization, "filter_regularization")
         self.adaptive_initialization = check_flag(adaptive_initialization, "adaptive_initialization")
         self.spectral_dropout_p = check_probability(spectral_dropout_p, "spectral_dropout_p")
         super().__init__(hidden_dim, sequence_length, activation, dropout, norm_eps, learnable_filters, fft_norm,
@@ -621,6 +616,7 @@ _GRID_1D = (
     {"n": 6, "d": 4, "L": 4, "activation": "identity", "fft_norm": "forward"},  # shorter: interpolated
     {"n": 5, "d": 3, "L": 8, "activation": "sigmoid", "fft_norm": "ortho", "p": 0.3},  # longer, dropout
     {"n": 7, "d": 2, "L": 4, "activation": "tanh", "fft_norm": "backward", "interpolation": "frequency"},
+    {"n": 6, "d": 3, "L": 9, "activation": "tanh", "fft_norm": "ortho", "interpolation": "frequency"},  # longer
 )
 _GRID_2D = (
     {"n": 7, "d": 4, "L": 7, "activation": "sigmoid", "fft_norm": "backward", "two_d": True},
@@ -628,14 +624,17 @@ _GRID_2D = (
     {"n": 5, "d": 3, "L": 8, "activation": "sigmoid", "fft_norm": "forward", "two_d": True, "p": 0.3},
     {"n": 5, "d": 4, "L": 7, "d2": 3, "activation": "tanh", "fft_norm": "ortho", "two_d": True,
      "interpolation": "frequency"},
+    {"n": 6, "d": 3, "L": 4, "d2": 5, "activation": "identity", "fft_norm": "ortho", "two_d": True,
+     "interpolation": "frequency"},  # L shorter, D' longer than the filter
 )
 _GRID_ADAPTIVE = (
     {"n": 7, "d": 5, "L": 5, "activation": "tanh", "fft_norm": "ortho", "ps": 0.25},  # spectral dropout
     {"n": 5, "d": 3, "L": 8, "activation": "identity", "fft_norm": "backward", "ps": 0.2, "p": 0.3},
     {"n": 6, "d": 4, "L": 9, "activation": "sigmoid", "fft_norm": "ortho", "interpolation": "frequency"},
+    {"n": 6, "d": 4, "L": 6, "activation": "sigmoid", "fft_norm": "ortho"},  # L = N, no dropout
+    {"n": 6, "d": 3, "L": 4, "activation": "identity", "fft_norm": "ortho", "interpolation": "frequency"},  # shorter
 )
 _FULL_1D = _GRID_1D + (
-    {"n": 6, "d": 3, "L": 9, "activation": "tanh", "fft_norm": "ortho", "interpolation": "frequency"},
     {"n": 8, "d": 2, "L": 3, "activation": "sigmoid", "fft_norm": "forward"},
     {"n": 4, "d": 3, "L": 17, "activation": "identity", "fft_norm": "ortho", "p": 0.5},
 )
@@ -644,7 +643,6 @@ _FULL_2D = _GRID_2D + (
     {"n": 4, "d": 6, "L": 9, "d2": 2, "activation": "sigmoid", "fft_norm": "backward", "two_d": True},
 )
 _FULL_ADAPTIVE = _GRID_ADAPTIVE + (
-    {"n": 6, "d": 4, "L": 6, "activation": "sigmoid", "fft_norm": "ortho"},
     {"n": 8, "d": 3, "L": 5, "activation": "tanh", "fft_norm": "forward", "interpolation": "frequency",
      "ps": 0.5},
 )

@@ -1,0 +1,3 @@
+"""Neural-operator layers (FNO spectral convolutions): planned for a later issue; empty today."""
+
+__all__: list[str] = []

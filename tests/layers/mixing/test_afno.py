@@ -1,7 +1,7 @@
-"""AFNOMixing (spectrans's): forward against an independent NumPy implementation of spectrans's formula, VJPs
-of the input and every parameter, precision, bad inputs, dropout masks, state_dict names and the registered
-cases on every backend (its primitives silu, view_as_real/complex are tested in tests/ops; the paper's
-block-diagonal AFNO is tested in test_afno_block_diagonal.py)."""
+"""AFNOMixing (spectrans's): forward against an independent NumPy implementation of spectrans's formula, the
+registered grid on which the registry checks the VJPs of the input and every parameter, precision, bad inputs,
+dropout masks, state_dict names (its primitives silu, view_as_real/complex are tested in tests/ops; the
+paper's block-diagonal AFNO is tested in test_afno_block_diagonal.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from specref.layers.mixing.afno import (
     AFNOMixing,
     _randomize,
 )
-from specref.testing.checks import assert_close, check_vjp
-from specref.testing.runner import run_case
+from specref.testing.checks import assert_close
 
 ACTS = ("gelu", "relu", "silu", "tanh", "sigmoid", "identity")
 
@@ -119,49 +118,20 @@ def test_float32_forward_is_within_its_claim_of_float64():
 
 
 # ----------------------------------------------------------------------------------------------------------
-# VJPs of the input and every parameter
+# VJPs of the input and every parameter: checked once, through the registry (tests/testing/test_registry.py
+# runs every grid point of CASES in float64 and float32 on every backend); this keeps the grid covering them
 
 
-def _fwd(x, *values, layer, kwargs):
-    return layer.with_params(values).forward(x, **kwargs)[0]
-
-
-def _vjp(dy, x, *values_and_y, layer, kwargs):
-    bound = layer.with_params(values_and_y[:-1])
-    _, ctx = bound.forward(x, **kwargs)
-    dx, grads = bound.backward(ctx, dy)
-    assert list(grads) == list(bound.params)
-    return (dx, *grads.values())
-
-
-def _check_layer_vjp(layer, x, kwargs=None, rng=0):
-    args = (x, *layer.params.values())
-    result = check_vjp(_fwd, _vjp, args, kwargs={"layer": layer, "kwargs": kwargs or {}},
-                       argnums=tuple(range(len(args))), rng=rng, error_scale=layer.error_scale(x.shape))
-    result.raise_if_failed()
-
-
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("activation", ACTS)
-@pytest.mark.parametrize("length", [5, 8])  # L < N (odd) and L = N
-def test_vjp_spectrans(xp, activation, length, dtype):
-    _skip_gelu_on_strict(xp, activation)
-    layer = _layer(hidden_dim=4, max_sequence_length=8, modes_seq=3, modes_hidden=2, activation=activation)
-    _check_layer_vjp(_on(layer, xp, dtype), _x(xp, (2, length, 4), dtype), rng=length)
-
-
-def test_vjp_default_modes_and_batch_shape(xp):
-    layer = _layer(hidden_dim=6, max_sequence_length=6, activation="tanh")  # ms = 3, mh = 3 (defaults)
-    assert (layer.modes_seq, layer.modes_hidden) == (3, 3)
-    _check_layer_vjp(_on(layer, xp), _x(xp, (2, 1, 4, 6)))  # two leading batch axes
-
-
-def test_vjp_with_both_dropouts_injected(xp):
-    layer = _on(_layer(hidden_dim=4, max_sequence_length=8, modes_seq=3, modes_hidden=2, activation="silu",
-                       dropout=0.3), xp)
-    gen = np.random.default_rng(5)
-    masks = {"mlp.2": gen.random((2, 8)) > 0.3, "mlp.4": gen.random((2, 12)) > 0.3}
-    _check_layer_vjp(layer, _x(xp, (2, 6, 4)), kwargs={"training": True, "masks": masks})
+def test_registered_grid_covers_every_configuration():
+    assert [c.name for c in CASES] == ["AFNOMixing", "AFNOMixingGelu"]
+    points = [p for case in CASES for p in case.grid]
+    assert {p["activation"] for p in points} == set(ACTS)
+    assert any(p["L"] == p["max_sequence_length"] for p in points)  # L = N
+    assert any(p["L"] < p["max_sequence_length"] and p["L"] % 2 for p in points)  # L < N, odd
+    assert any(p.get("dropout") for p in points)  # training mode, both dropouts injected
+    assert any("modes_seq" not in p for p in points)  # the default modes
+    assert any(p.get("modes_seq", 0) > p["max_sequence_length"] for p in points)  # clamped modes
+    assert any(len(p.get("batch", (2,))) == 2 for p in points)  # two leading batch axes
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -309,18 +279,3 @@ def test_dropout_masks_drawn_and_injected():
     # dropping every MLP output entry leaves only the residual
     drop_all = {"mlp.2": np.ones((2, 8), bool), "mlp.4": np.zeros((2, 12), bool)}
     np.testing.assert_array_equal(layer.forward(x, training=True, masks=drop_all)[0], x)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# the registered cases
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_registered_cases_pass(xp, case):
-    rows = [r for point in run_case(case, xp) for r in point]
-    failed = [(r.check, r.params, r.dtype, r.reason) for r in rows if r.passed is False]
-    assert not failed, failed
-    if backend_name(xp) == "strict" and case.name == "AFNOMixingGelu":
-        assert all(r.passed is None for r in rows)  # skipped with the documented reason
-    else:
-        assert any(r.check == "vjp" and r.passed for r in rows)

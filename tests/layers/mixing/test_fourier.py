@@ -1,5 +1,5 @@
-"""Fourier mixing layers: forward against numpy.fft formulas, hand-written backward against finite
-differences (registry cases and check_vjp), RealFourierMixing = FourierMixing (not the identity; odd D),
+"""Fourier mixing layers: forward against numpy.fft formulas, the registered grid on which the registry checks
+the hand-written backward against finite differences, RealFourierMixing = FourierMixing (not the identity; odd D),
 the truth of energy preservation and orthogonality (exact energy relation of the real part), spectral
 properties, dropout (drawn, injected, on complex output), bad inputs, state_dict, float32 and batch shapes."""
 
@@ -19,8 +19,7 @@ from specref.layers.mixing.fourier import (
     RealFourierMixing,
     SeparableFourierMixing,
 )
-from specref.testing.checks import assert_close, check_vjp
-from specref.testing.runner import run_case
+from specref.testing.checks import assert_close
 from specref.testing.tolerances import fft_error_scale
 
 EPS64 = finfo_eps("float64")
@@ -145,31 +144,31 @@ def test_float32_precision_follows_input(xp):
 # backward
 
 
-def test_registered_cases_pass(xp):
-    assert [c.name for c in CASES] == ["FourierMixing", "FourierMixing_complex_input", "FourierMixing1D",
-                                        "RealFourierMixing", "SeparableFourierMixing"]  # hermitian_real_2d: transforms
-    for case in CASES:
-        rows = [r for point in run_case(case, xp) for r in point]
-        failed = [r for r in rows if r.passed is False]
-        assert not failed, failed
-        assert any(r.check in ("vjp", "adjoint") and r.passed for r in rows)
+# The VJPs (real and complex input, every flag and norm, dropout on a real or complex output) are checked
+# once, through the registry (tests/testing/test_registry.py runs every grid point of CASES in float64 and
+# float32 on every backend); this keeps the grid covering them.
 
 
-def _layer_fn(layer):
-    return lambda x: layer(x), lambda dy, x, y: layer.backward(layer.forward(x)[1], dy)[0]
+def _config(point):
+    return {k: v for k, v in point.items() if k not in ("N", "D", "dropout")}
 
 
-@pytest.mark.parametrize("layer", [
-    FourierMixing1D(5, keep_complex=True), FourierMixing1D(5, fft_norm="backward"),
-    RealFourierMixing(5), RealFourierMixing(5, use_real_fft=False, fft_norm="forward"),
-    SeparableFourierMixing(5), SeparableFourierMixing(5, mix_sequence=False),
-    SeparableFourierMixing(5, mix_features=False),
-], ids=repr)
-@pytest.mark.parametrize("dtype", ["float64", "complex128"])
-def test_vjp_real_and_complex_input(layer, dtype):
-    x = random_normal(7, (2, 6, 5), dtype=dtype)
-    f, f_vjp = _layer_fn(layer)
-    check_vjp(f, f_vjp, (x,), rng=1, error_scale=layer.error_scale(x.shape)).raise_if_failed()
+def test_registered_grid_covers_every_configuration():
+    cases = {c.name: c for c in CASES}
+    assert list(cases) == ["FourierMixing", "FourierMixing_complex_input", "FourierMixing1D", "RealFourierMixing",
+                           "SeparableFourierMixing", "FourierMixing1D_complex_input",
+                           "RealFourierMixing_complex_input", "SeparableFourierMixing_complex_input"]
+    expected = {  # flags of each class whose VJP is checked on real and on complex input
+        "FourierMixing1D": [{"keep_complex": True}, {"fft_norm": "backward"}],
+        "RealFourierMixing": [{}, {"use_real_fft": False, "fft_norm": "forward"}],
+        "SeparableFourierMixing": [{}, {"mix_sequence": False}, {"mix_features": False}],
+    }
+    for name, configs in expected.items():
+        for suffix in ("", "_complex_input"):
+            flags = [set(_config(p).items()) for p in cases[name + suffix].grid]
+            for config in configs:
+                assert any(set(config.items()) <= f for f in flags), (name, suffix, config)
+    assert any(p.get("keep_complex") and p.get("dropout") for p in cases["FourierMixing"].grid)  # complex output
 
 
 def test_vjp_of_real_part_is_the_adjoint_chain():
@@ -351,9 +350,7 @@ def test_dropout_on_complex_output():
     assert np.iscomplexobj(y)
     assert_close(y, mask * np.fft.fft2(x, norm="ortho") / 0.75, rtol=2 * layer.error_scale(x.shape) * EPS64,  # 2c eps
                  reason="2 c eps")
-    f = lambda x: layer.forward(x, training=True, masks={"dropout": mask})[0]  # noqa: E731
-    f_vjp = lambda dy, x, y: layer.backward(layer.forward(x, training=True, masks={"dropout": mask})[1], dy)[0]  # noqa: E731
-    check_vjp(f, f_vjp, (x,), rng=2, error_scale=layer.error_scale(x.shape)).raise_if_failed()
+    # its VJP: the registered FourierMixing case's grid point with keep_complex and dropout
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Global filter layers: forward against an independent NumPy formula (numpy.fft, numpy.interp), VJPs of the
-input and both filters (equal and different lengths, both interpolations), the Hermitian-part equivalence,
-AdaptiveGlobalFilter's initialization, regularization and spectral dropout, bad inputs, state_dict, dtypes.
+"""Global filter layers: forward against an independent NumPy formula (numpy.fft, numpy.interp), the registered
+grid on which the registry checks the VJPs of the input and both filters (equal and different lengths, both
+interpolations), the Hermitian-part equivalence, AdaptiveGlobalFilter's initialization, regularization and
+spectral dropout, bad inputs, state_dict, dtypes.
 
 Tolerances derive from the layer's error scale c = 2 fft_error_scale(points) + 8 (GlobalFilterMixing.error_scale):
 specref and a float64 reference each within c eps differ by at most 2 c eps.
@@ -21,8 +22,7 @@ from specref.layers.mixing.global_filter import (
     GlobalFilterMixing2D,
     adaptive_frequency_weights,
 )
-from specref.testing.checks import assert_close, check_vjp
-from specref.testing.runner import run_case
+from specref.testing.checks import assert_close
 
 EPS = finfo_eps("float64")
 ACT = {"sigmoid": lambda w: 1.0 / (1.0 + np.exp(-w)), "tanh": np.tanh, "identity": lambda w: w}
@@ -95,30 +95,27 @@ def test_forward_matches_numpy(xp, cls, n, d, shape, activation, norm, mode):
     assert_close(y, expected, rtol=tol(layer, shape), reason="2 c eps")
 
 
-@pytest.mark.parametrize("cls,n,d,shape,activation,norm,mode", CONFIGS)
-def test_vjp_input_and_both_filters(cls, n, d, shape, activation, norm, mode):
-    layer = make(cls, n, d, activation, norm, mode)
-    x = random_normal(2, shape)
-
-    def f(x, wr, wi):
-        return layer.with_params((wr, wi)).forward(x)[0]
-
-    def f_vjp(dy, x, wr, wi, y):
-        bound = layer.with_params((wr, wi))
-        dx, grads = bound.backward(bound.forward(x)[1], dy)
-        return dx, grads["filter_real"], grads["filter_imag"]
-
-    args = (x, layer.params["filter_real"], layer.params["filter_imag"])
-    check_vjp(f, f_vjp, args, argnums=(0, 1, 2), rng=3, error_scale=layer.error_scale(shape)).raise_if_failed()
+# The VJPs of the input and both filters (and of the regularization loss) are checked once, through the
+# registry (tests/testing/test_registry.py runs every grid point of CASES in float64 and float32 on every
+# backend); this keeps the grid covering every configuration of CONFIGS: class x interpolation x (L < N,
+# L = N, L > N), every activation and norm, each dropout.
 
 
-def test_registry_cases_pass(xp):
-    for case in CASES:
-        rows = [r for point in run_case(case, xp) for r in point]
-        failed = [f"{case.name} {r.check} {r.params} {r.dtype}: {r.reason}" for r in rows if r.passed is False]
-        assert not failed, failed
-        assert "vjp" in {r.check for r in rows}
+def _relation(point):
+    return (point.get("interpolation", "fft_bin"), (point["L"] > point["n"]) - (point["L"] < point["n"]))
+
+
+def test_registered_grid_covers_every_configuration():
     assert [c.name for c in CASES] == ["GlobalFilterMixing", "GlobalFilterMixing2D", "AdaptiveGlobalFilter"]
+    grids = {case.name: case.grid for case in CASES}
+    for cls, n, _d, shape, activation, norm, mode in CONFIGS:
+        grid = grids[cls.__name__]
+        assert (mode, (shape[-2] > n) - (shape[-2] < n)) in {_relation(p) for p in grid}, (cls, n, shape, mode)
+        assert activation in {p["activation"] for p in grid} and norm in {p["fft_norm"] for p in grid}
+    assert any(p.get("p") for p in grids["GlobalFilterMixing"])  # output dropout
+    assert any(p.get("ps") and p.get("p") for p in grids["AdaptiveGlobalFilter"])  # both dropouts
+    assert any("d2" in p and p.get("interpolation") == "frequency" for p in grids["GlobalFilterMixing2D"])
+    assert any(c.extra_checks for c in CASES if c.name == "AdaptiveGlobalFilter")  # regularization_vjp
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -231,14 +228,7 @@ def test_regularization_loss_and_gradient(xp):
     assert loss.shape == ()
     expected = 0.25 * (np.sum(wr**2) + np.sum(wi**2))
     assert abs(float(loss) - expected) <= 8 * EPS * expected  # pairwise sums of 15 squares: (log2 15 + 2) eps
-
-    def f(a, b):
-        return layer.with_params((a, b)).get_regularization_loss()
-
-    def f_vjp(dl, a, b, y):
-        return tuple(layer.with_params((a, b)).get_regularization_loss_vjp(dl).values())
-
-    check_vjp(f, f_vjp, tuple(layer.params.values()), argnums=(0, 1), rng=2, error_scale=4.0).raise_if_failed()
+    # its VJP: the registered AdaptiveGlobalFilter case's regularization_vjp check, at every grid point
     zero = AdaptiveGlobalFilter(3, 5, seed=1).to(xp)
     assert float(zero.get_regularization_loss()) == 0.0
     assert all(np.all(to_numpy(g) == 0) for g in zero.get_regularization_loss_vjp(1.0).values())
@@ -259,7 +249,7 @@ def test_spectral_dropout_injected_mask_matches_formula(xp):
     assert ctx_eval.spectral_mask is None
 
 
-def test_spectral_dropout_with_rng_and_vjp():
+def test_spectral_dropout_with_rng():
     layer = make(AdaptiveGlobalFilter, 5, 3, "sigmoid", "ortho", "fft_bin", spectral_dropout_p=0.3, dropout=0.2)
     x = random_normal(7, (2, 7, 3))
     y1, c1 = layer.forward(x, training=True, rng=11)
@@ -270,18 +260,7 @@ def test_spectral_dropout_with_rng_and_vjp():
     gen = np.random.default_rng(11)
     np.testing.assert_array_equal(c1.spectral_mask, gen.random((7, 3)) >= 0.3)
     np.testing.assert_array_equal(c1.mask, gen.random((2, 7, 3)) >= 0.2)
-    masks = {"spectral_dropout": c1.spectral_mask, "dropout": c1.mask}
-
-    def f(x, wr, wi):
-        return layer.with_params((wr, wi)).forward(x, training=True, masks=masks)[0]
-
-    def f_vjp(dy, x, wr, wi, y):
-        bound = layer.with_params((wr, wi))
-        dx, g = bound.backward(bound.forward(x, training=True, masks=masks)[1], dy)
-        return dx, g["filter_real"], g["filter_imag"]
-
-    args = (x, *layer.params.values())
-    check_vjp(f, f_vjp, args, argnums=(0, 1, 2), rng=4, error_scale=layer.error_scale(x.shape)).raise_if_failed()
+    # the VJP with both masks injected: the registered AdaptiveGlobalFilter case's grid point with ps and p
 
 
 # ----------------------------------------------------------------------------------------------------------
