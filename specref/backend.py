@@ -26,6 +26,7 @@ import array_api_compat
 import numpy as np
 
 __all__ = [
+    "from_host",
     "ACCEPTED_DTYPES",
     "namespace",
     "device_of",
@@ -286,10 +287,12 @@ def finfo_eps(dtype) -> float:
 def check_same_precision(*arrays, names=None):
     """Raise ``TypeError`` if the floating arrays mix single and double precision; return the dtypes.
 
-    float32 with complex64 (and float64 with complex128) is one precision and is allowed.
+    float32 with complex64 (and float64 with complex128) is one precision and is allowed. ``None`` entries
+    (an absent bias) are skipped together with their names.
     """
-    arrays = [a for a in arrays if a is not None]
-    names = names or [f"argument {i}" for i in range(len(arrays))]
+    names = list(names) if names is not None else [f"argument {i}" for i in range(len(arrays))]
+    present = [(a, n) for a, n in zip(arrays, names, strict=True) if a is not None]
+    arrays, names = [a for a, _ in present], [n for _, n in present]
     dtypes = [check_float_dtype(a, name=n) for a, n in zip(arrays, names, strict=True)]
     single = [_is_single(d) for d in dtypes]
     if any(single) and not all(single):
@@ -336,7 +339,9 @@ def as_generator(seed_or_rng) -> np.random.Generator:
     )
 
 
-def _move(host: np.ndarray, xp, dtype, device):
+def from_host(host: np.ndarray, xp, dtype, device=None):
+    """A host NumPy array cast to ``dtype`` (a name or a dtype) once, then moved to namespace ``xp`` (on
+    ``device``); ``xp=None`` returns the cast host array. How every draw reaches the backend under test."""
     name = dtype if isinstance(dtype, str) else dtype_name(dtype)
     if name not in ACCEPTED_DTYPES:
         raise TypeError(f"dtype {name} is not accepted; accepted: {_ACCEPTED_TEXT}")
@@ -361,7 +366,7 @@ def random_normal(rng, shape, *, dtype="float64", xp=None, device=None):
     host = gen.standard_normal(shape)
     if dtype_name(dtype) in ("complex64", "complex128"):
         host = host + 1j * gen.standard_normal(shape)
-    return _move(host, xp, dtype, device)
+    return from_host(host, xp, dtype, device)
 
 
 def random_uniform(rng, shape, *, low=-0.5, high=0.5, dtype="float64", xp=None, device=None):
@@ -371,7 +376,7 @@ def random_uniform(rng, shape, *, low=-0.5, high=0.5, dtype="float64", xp=None, 
     host = gen.uniform(low, high, shape)
     if dtype_name(dtype) in ("complex64", "complex128"):
         host = host + 1j * gen.uniform(low, high, shape)
-    return _move(host, xp, dtype, device)
+    return from_host(host, xp, dtype, device)
 
 
 def to_numpy(x) -> np.ndarray:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from specref._args import check_flag
-from specref.backend import as_generator, device_of, dtype_name, finfo_eps, namespace, random_normal
+from specref.backend import as_generator, device_of, dtype_name, finfo_eps, from_host, namespace, random_normal
 from specref.kernels.base import (
     SpectralKernel,
     check_degree,
@@ -467,7 +467,7 @@ def _draw(rng, xp, dtype, shape, scales=None):
     host = rng.standard_normal(shape)
     if scales is not None:  # distinct column scales: well-separated spectra, so truncations are smooth
         host = host * np.asarray(scales)
-    return xp.asarray(host.astype(dtype), dtype=getattr(xp, dtype))
+    return from_host(host, xp, dtype)
 
 
 def _make_poly_spectral(rng, xp, dtype, *, batch=(2,), n=3, m=4, d=5, degree=2, normalize=True, rank=2,

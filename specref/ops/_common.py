@@ -13,9 +13,9 @@ of the *arrays*' dtypes, where the primitives say more than :func:`specref.backe
 from __future__ import annotations
 
 from specref._args import check_cotangent_precision
-from specref.backend import check_float_dtype, check_same_precision, dtype_name, is_complex
+from specref.backend import check_float_dtype, dtype_name, is_complex
 
-__all__ = ["conj_if_complex", "gradient_for", "require_real", "check_one_precision", "check_cotangent", "from_host"]
+__all__ = ["conj_if_complex", "gradient_for", "require_real", "check_cotangent"]
 
 
 def conj_if_complex(xp, x):
@@ -45,18 +45,6 @@ def require_real(x, op: str, name: str = "x"):
     return check_float_dtype(x, allow_complex=False, name=name)
 
 
-def check_one_precision(**arrays) -> None:
-    """Raise ``TypeError`` if the named arrays (``None`` entries skipped: an absent bias) mix precisions.
-
-    Raises
-    ------
-    TypeError
-        For integer or bool arrays, or single and double precision in one call (naming each array's dtype).
-    """
-    present = {name: a for name, a in arrays.items() if a is not None}
-    check_same_precision(*present.values(), names=list(present))
-
-
 def check_cotangent(dy, x, y, op: str, *, names: tuple = ("dy", "x", "y")) -> None:
     """What every VJP of the primitives and kernels checks first: the cotangent ``dy`` has the precision of the
     forward's input ``x`` and the shape of its output ``y`` (each not checked when a caller passes None for it).
@@ -81,9 +69,3 @@ def check_cotangent(dy, x, y, op: str, *, names: tuple = ("dy", "x", "y")) -> No
             f"{op}: the cotangent {dy_name} has shape {tuple(dy.shape)}, but the forward's output {y_name} has "
             f"shape {tuple(y.shape)}; accepted: a cotangent of the output's shape"
         )
-
-
-def from_host(host, xp, dtype: str):
-    """A host NumPy array cast to ``dtype`` (a name, e.g. ``"float32"``) and moved to namespace ``xp``: how
-    the verification cases of the primitives hand their float64 draws to the backend under test."""
-    return xp.asarray(host.astype(dtype), dtype=getattr(xp, dtype))

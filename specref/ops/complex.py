@@ -35,11 +35,12 @@ from specref.backend import (
     check_same_precision,
     complex_dtype,
     dtype_name,
+    from_host,
     is_complex,
     namespace,
     random_normal,
 )
-from specref.ops._common import check_cotangent, conj_if_complex, from_host, gradient_for
+from specref.ops._common import check_cotangent, conj_if_complex, gradient_for
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 

@@ -29,8 +29,8 @@ import array_api_compat
 import numpy as np
 
 from specref._args import check_nonnegative_float
-from specref.backend import check_float_dtype, complex_dtype, namespace, random_normal
-from specref.ops._common import check_cotangent, conj_if_complex, from_host, require_real
+from specref.backend import check_float_dtype, complex_dtype, from_host, namespace, random_normal
+from specref.ops._common import check_cotangent, conj_if_complex, require_real
 from specref.testing.case import Case, Inputs
 from specref.testing.draws import draw_away
 

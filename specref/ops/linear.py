@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from specref.backend import complex_dtype, namespace, random_normal
-from specref.ops._common import check_cotangent, check_one_precision, conj_if_complex, gradient_for
+from specref.backend import check_same_precision, complex_dtype, namespace, random_normal
+from specref.ops._common import check_cotangent, conj_if_complex, gradient_for
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 from specref.testing.checks import CheckResult, check_vjp, skipped
@@ -23,7 +23,7 @@ __all__ = ["linear", "linear_vjp", "block_linear", "block_linear_vjp"]
 
 
 def _check(x, weight, bias):
-    check_one_precision(x=x, weight=weight, bias=bias)
+    check_same_precision(x, weight, bias, names=("x", "weight", "bias"))
     if len(weight.shape) != 2:
         raise ValueError(
             f"weight must have shape (out_features, in_features), got shape {tuple(weight.shape)}"
@@ -41,7 +41,7 @@ def _check(x, weight, bias):
 
 
 def _check_blocks(x, weight, bias):
-    check_one_precision(x=x, weight=weight, bias=bias)
+    check_same_precision(x, weight, bias, names=("x", "weight", "bias"))
     if weight.ndim != 3 or tuple(bias.shape) != (weight.shape[0], weight.shape[2]) or (
         tuple(x.shape[-2:]) != tuple(weight.shape[:2])
     ):

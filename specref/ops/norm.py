@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from specref._args import check_nonnegative_float, normalize_axis
-from specref.backend import namespace
-from specref.ops._common import check_cotangent, check_one_precision, from_host, require_real
+from specref.backend import check_same_precision, from_host, namespace
+from specref.ops._common import check_cotangent, require_real
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
 from specref.testing.tolerances import summation_factor
@@ -30,7 +30,7 @@ def _check(x, weight, bias, eps, axis) -> tuple[float, int]:
     for a, n in ((x, "x"), (weight, "weight"), (bias, "bias")):
         if a is not None:
             require_real(a, "layer_norm", name=n)
-    check_one_precision(x=x, weight=weight, bias=bias)
+    check_same_precision(x, weight, bias, names=("x", "weight", "bias"))
     axis = normalize_axis(axis, len(x.shape))
     d = x.shape[axis]
     for a, n in ((weight, "weight"), (bias, "bias")):

@@ -8,8 +8,8 @@ sum is at least 1 (no underflow to 0 and no division by 0 for finite input).
 from __future__ import annotations
 
 from specref._args import normalize_axis
-from specref.backend import namespace
-from specref.ops._common import check_cotangent, from_host, require_real
+from specref.backend import from_host, namespace
+from specref.ops._common import check_cotangent, require_real
 from specref.testing.case import Case, Inputs
 from specref.testing.tolerances import summation_factor
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from specref.backend import dtype_name, to_numpy
-from specref.ops._common import check_one_precision, conj_if_complex, from_host, gradient_for, require_real
+from specref.backend import check_same_precision, dtype_name, from_host, to_numpy
+from specref.ops._common import conj_if_complex, gradient_for, require_real
 
 
 def _arr(xp, host, dtype="float64"):
@@ -39,13 +39,14 @@ def test_require_real(xp):
         require_real(xp.asarray(np.array([1, 2])), "op")
 
 
-def test_check_one_precision_skips_absent_arrays(xp):
+def test_check_same_precision_skips_absent_arrays_and_their_names(xp):
     a, b = _arr(xp, [1.0]), _arr(xp, [1.0], "complex128")
-    check_one_precision(x=a, weight=b, bias=None)  # float64 with complex128: one precision
+    names = ("x", "weight", "bias")
+    check_same_precision(a, b, None, names=names)  # float64 with complex128: one precision
     with pytest.raises(TypeError, match=r"x: float64, bias: float32"):
-        check_one_precision(x=a, weight=None, bias=_arr(xp, [1.0], "float32"))
+        check_same_precision(a, None, _arr(xp, [1.0], "float32"), names=names)
     with pytest.raises(TypeError, match="weight has dtype int64"):
-        check_one_precision(x=a, weight=xp.asarray(np.array([1])))
+        check_same_precision(a, xp.asarray(np.array([1])), None, names=names)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
