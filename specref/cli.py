@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--all-rows", action="store_true", help="print one row per grid point, not the worst")
     verify.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    from specref.compare.cli import add_compare_parser
+
+    add_compare_parser(sub)
     return parser
 
 
@@ -68,9 +71,13 @@ def main(argv: Sequence[str] | None = None, *, cases=None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        if args.command == "compare":
+            from specref.compare.cli import run_compare
+
+            return run_compare(args)
         return _verify(args, cases)
     except KeyboardInterrupt:
-        print("specref verify: interrupted", file=sys.stderr)
+        print(f"specref {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -1,0 +1,157 @@
+r"""Derived bounds on the difference of two correct implementations of one component.
+
+Each implementation's result has normwise error at most :math:`c\epsilon` against the exact result, with
+:math:`c` the sum of its stages' constants:
+
+- an FFT over :math:`n` points, :math:`2(1 + \log_2 n)` (:func:`specref.testing.tolerances.fft_error_scale`;
+  Higham, *Accuracy and Stability of Numerical Algorithms*, ch. 24);
+- an elementwise stage (an activation, a complex product, an interpolation, a real part, a dropout scale), 4
+  (a complex product is within :math:`\sqrt 2\gamma_2 < 3\epsilon`, an activation 2-3 eps);
+- an inner product or sum of :math:`m` terms, :math:`m + 1` (worst-case recursive summation).
+
+Two implementations then differ by at most :math:`2c\epsilon`. The gradients run the same stages' adjoints
+plus the reductions that form a parameter gradient (over the batch, the interpolation weights, the layer
+norm's positions), each adding its length. Measured normwise against the largest entry, a reduction with
+heavy cancellation could exceed this; random data do not (the report shows each bound beside the measured
+error). A float32 peer gets float32 bounds (the same constants with float32's epsilon).
+
+Each ``*_bounds`` function returns ``(forward, gradient)`` :class:`~specref.testing.tolerances.Bound` s.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from specref.testing.tolerances import Bound, fft_error_scale
+
+__all__ = [
+    "EPS",
+    "pair_bounds",
+    "eps_of",
+    "fourier_mixing_bounds",
+    "global_filter_bounds",
+    "afno_constants",
+    "afno_bounds",
+    "layer_bounds",
+]
+
+EPS = {"float32": float(np.finfo(np.float32).eps), "float64": float(np.finfo(np.float64).eps)}
+
+
+def eps_of(dtype: str) -> float:
+    """Machine epsilon of a precision: ``"float32"``/``"complex64"`` or ``"float64"``/``"complex128"``."""
+    return EPS["float32"] if dtype in ("float32", "complex64") else EPS["float64"]
+
+
+def pair_bounds(*, ffts: tuple = (), elementwise: int = 0, reduction: int = 0, extra: float = 0.0,
+                eps: float = EPS["float64"], what: str = "") -> tuple[Bound, Bound]:
+    """(forward, gradient) bounds on the normwise difference of two implementations: :math:`2c\\epsilon` each.
+
+    ``c_fwd`` = sum over ``ffts`` (point counts) of :math:`2(1 + \\log_2 n)` + 4 per ``elementwise`` stage +
+    ``extra`` (inner products and sums: m + 1 for m terms); ``c_grad`` = ``c_fwd`` (the adjoints of the same
+    stages) + ``reduction`` + 1 (the longest sum forming a parameter gradient), or ``c_fwd`` without one.
+    """
+    c_fwd = sum(fft_error_scale(n) for n in ffts) + 4.0 * elementwise + extra
+    c_grad = c_fwd + (reduction + 1.0 if reduction else 0.0)
+    parts = []
+    if ffts:
+        parts.append(f"FFTs over {'+'.join(str(n) for n in ffts)} points")
+    if elementwise:
+        parts.append(f"{elementwise} elementwise stages")
+    if extra:
+        parts.append(f"sums {extra:.0f}")
+    stages = (what + ": " if what else "") + (", ".join(parts) or "no rounding stage")
+    tail = f"eps = {eps:.3g}"
+    fwd = Bound(2.0 * c_fwd * eps, f"2 c eps, c = {c_fwd:.1f} ({stages}); {tail}")
+    grad = Bound(2.0 * c_grad * eps, f"2 c eps, c = {c_grad:.1f} ({stages}"
+                 + (f", reductions of {reduction} terms" if reduction else "") + f"); {tail}")
+    return fwd, grad
+
+
+def fourier_mixing_bounds(layer, input_shape: tuple, eps: float) -> tuple[Bound, Bound]:
+    """The FNet mixings: their FFTs (FourierMixing, RealFourierMixing: N D points; FourierMixing1D: N;
+    SeparableFourierMixing: N and D where mixed) and three elementwise stages (real part, dropout, cast)."""
+    n, d = input_shape[-2], input_shape[-1]
+    name = type(layer).__name__
+    if name == "FourierMixing1D":
+        ffts = (n,)
+    elif name == "SeparableFourierMixing":
+        ffts = ((n,) if layer.mix_sequence else ()) + ((d,) if layer.mix_features else ())
+    else:
+        ffts = (n * d,)
+    return pair_bounds(ffts=ffts, elementwise=3, eps=eps, what=name)
+
+
+def global_filter_bounds(layer, input_shape: tuple, eps: float) -> tuple[Bound, Bound]:
+    """A global filter: fft and ifft (over L, or L D for the 2-D layer), five elementwise stages
+    (interpolation, activation, complex product, real part, dropout scale); the filter gradient sums the
+    batch (B terms) and, when interpolated, up to ceil(2 N / L) + 1 rows per filter row."""
+    length, d = input_shape[-2], input_shape[-1]
+    batch = math.prod(input_shape[:-2])
+    pts = length * d if type(layer).__name__ == "GlobalFilterMixing2D" else length
+    seq_len = layer.sequence_length
+    interp = 0 if length == seq_len else math.ceil(2 * seq_len / length) + 1
+    return pair_bounds(ffts=(pts, pts), elementwise=5, reduction=batch + interp, eps=eps,
+                       what=type(layer).__name__)
+
+
+def afno_constants(layer, input_shape: tuple) -> tuple[float, float, str]:
+    r"""The constants :math:`c_{fwd}, c_{grad}` of spectrans-style AFNO (bounds :math:`2c\epsilon`).
+
+    With K = 2 ms mh (the first linear map's fan-in), H its width and N D the padded grid:
+    c_fwd = LN (mean and variance: sums of D terms, (log2 D + 1) each, the square root and the division: 4)
+    + rfft2 (2(1 + log2 ND)) + complex product (4) + Lin0 (K + 1) + activation (4) + Lin3 (H + 1) + irfft2
+    (2(1 + log2 ND)) + residual (1). The gradients run the same chain's adjoints (c_fwd again for the
+    cotangent, c_fwd for the stored forward values it multiplies) plus the reductions of the parameter
+    gradients over the batch: the linear weights, biases and the fourier weight sum B terms, the layer norm's
+    weight and bias B L terms: c_grad = 2 c_fwd + B L + 1. Inner products are counted at their full length.
+    """
+    b, length = math.prod(input_shape[:-2]), input_shape[-2]
+    d, n_max = layer.hidden_dim, layer.max_sequence_length
+    k, hidden = 2 * layer.modes_seq * layer.modes_hidden, layer.params["mlp.0.weight"].shape[0]
+    c_ln = 2 * (math.log2(d) + 1) + 4
+    c_fft = fft_error_scale(n_max * d)
+    c_fwd = c_ln + c_fft + 4 + (k + 1) + 4 + (hidden + 1) + c_fft + 1
+    c_grad = 2 * c_fwd + (b * length + 1)
+    reason = (
+        f"c_fwd = LN {c_ln:.0f} + 2 FFTs {2 * c_fft:.0f} + Lin {k + 1}+{hidden + 1} + 9 = {c_fwd:.0f}, "
+        f"c_grad = 2 c_fwd + B L + 1 = {c_grad:.0f}"
+    )
+    return c_fwd, c_grad, reason
+
+
+def afno_bounds(layer, input_shape: tuple, eps: float) -> tuple[Bound, Bound]:
+    """AFNO: :math:`2c\\epsilon` with the constants of :func:`afno_constants`."""
+    c_fwd, c_grad, reason = afno_constants(layer, input_shape)
+    return (Bound(2 * c_fwd * eps, f"2 c_fwd eps: {reason}; eps = {eps:.3g}"),
+            Bound(2 * c_grad * eps, f"2 c_grad eps: {reason}; eps = {eps:.3g}"))
+
+
+_LAYER_BOUNDS = {
+    "FourierMixing": fourier_mixing_bounds,
+    "FourierMixing1D": fourier_mixing_bounds,
+    "RealFourierMixing": fourier_mixing_bounds,
+    "SeparableFourierMixing": fourier_mixing_bounds,
+    "GlobalFilterMixing": global_filter_bounds,
+    "GlobalFilterMixing2D": global_filter_bounds,
+    "AdaptiveGlobalFilter": global_filter_bounds,
+    "AFNOMixing": afno_bounds,
+}
+
+
+def layer_bounds(layer, input_shape: tuple, dtype: str) -> tuple[Bound, Bound]:
+    """The (forward, gradient) bounds of a specref layer on inputs of ``input_shape`` in precision ``dtype``.
+
+    Raises
+    ------
+    KeyError
+        If no bound is derived for the layer's class (pass ``bound=`` to :func:`specref.compare.compare`).
+    """
+    name = type(layer).__name__
+    if name not in _LAYER_BOUNDS:
+        raise KeyError(
+            f"no derived bound for {name}; pass bound=(forward, gradient) to specref.compare.compare"
+        )
+    return _LAYER_BOUNDS[name](layer, tuple(input_shape), eps_of(dtype))

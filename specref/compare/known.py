@@ -1,0 +1,64 @@
+"""The known differences: places where a peer computes something other than the math, by finding slug.
+
+Each slug names one entry of validation/FINDINGS.md and its reproduction ``validation/findings/<slug>.py``;
+the shipped package knows them from this table alone (it never reads validation/). A comparison that a
+known difference explains reports ``known: <slug>`` and does not count as a disagreement
+(``specref compare`` exits 0 for it).
+"""
+
+from __future__ import annotations
+
+__all__ = ["KNOWN", "summary"]
+
+KNOWN: dict[str, str] = {
+    "pywt_symlet_filter_precision":
+        "pywt's symlet filter taps are accurate to ~1e-13 ... 1e-11, not to double precision",
+    "spectrans_adaptive_spectral_dropout":
+        "spectrans AdaptiveGlobalFilter raises NotImplementedError in training mode with spectral dropout",
+    "spectrans_afno_float32":
+        "spectrans AFNOMixing computes every input in float32 and cannot run in float64",
+    "spectrans_complex_dropout":
+        "spectrans FourierMixing(keep_complex=True) with dropout raises NotImplementedError in training mode",
+    "spectrans_dct_float32_angles":
+        "spectrans DCT/DST build dense O(n^2) matrices with angles in the input dtype",
+    "spectrans_dwt_float32_filters":
+        "spectrans DWT1D stores pywt's filters in float32 and extends short signals differently",
+    "spectrans_fourier_kernel_no_forward":
+        "spectrans FourierKernel has no forward; FourierKernel and LearnableSpectralKernel accept unusable ranks",
+    "spectrans_hadamard_cost":
+        "spectrans HadamardTransform is a Python loop, not the documented O(1)-memory FWHT; n = 0 accepted",
+    "spectrans_kernel_global_seed":
+        "spectrans random-feature kernels reseed torch's global RNG",
+    "spectrans_laplacian_spectral_density":
+        "spectrans LaplacianRFFKernel.spectral_density is 2^d times the Cauchy density",
+    "spectrans_mdct":
+        "spectrans MDCT is not an MDCT",
+    "spectrans_mixing_verification_methods":
+        "spectrans mixing-layer verification methods measure the wrong quantities",
+    "spectrans_orf_structured_draws":
+        "spectrans structured random features: biased orthogonal norms, orthogonalised Cauchy, all-ones "
+        "'Hadamard', FAVOR+ scaled by 1/sqrt(d)",
+    "spectrans_orthogonal_rff_norms":
+        "spectrans GaussianRFFKernel(orthogonal=True) uses fixed-norm columns: a biased estimate",
+    "spectrans_polynomial_attention_bases":
+        "spectrans PolynomialSpectralKernel.compute_attention pairs coordinates of two unrelated PCA bases",
+    "spectrans_randomized_svd":
+        "spectrans TruncatedSVDKernel(use_randomized=True) fails on float64 and discards its oversampling",
+    "spectrans_real_fourier_identity":
+        "spectrans RealFourierMixing(use_real_fft=True) returns its input (odd D: D - 1 columns); complex "
+        "input raises AttributeError",
+    "spectrans_sequency_hadamard":
+        "spectrans SequencyHadamardTransform is not in sequency order",
+    "spectrans_slant":
+        "spectrans SlantTransform is not the Slant transform",
+    "torch_interpolate_linear_floorf":
+        "torch F.interpolate(mode='linear') floors the source index in float32, also for float64 input",
+}
+
+
+def summary(slug: str) -> str:
+    """The one-line summary of a known difference (KeyError naming the known slugs otherwise)."""
+    try:
+        return KNOWN[slug]
+    except KeyError:
+        raise KeyError(f"unknown finding slug {slug!r}; known: {sorted(KNOWN)}") from None

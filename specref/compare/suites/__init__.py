@@ -1,0 +1,75 @@
+"""The comparison suites: for each peer, every configuration of every component it implements.
+
+A suite is a module ``specref.compare.suites.<module>`` whose ``cases()`` returns :class:`SuiteCase` s; each
+case builds its peer (importing the peer inside ``run``) and returns a
+:class:`~specref.compare.result.Comparison` from :func:`specref.compare.compare`. ``specref compare PEER``
+runs a peer's suite, ``specref compare --all --report validation/REPORT.md`` every installed peer's (the one
+writer of that report), and validation/ parametrizes its tests over the same cases (they write nothing).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from specref.compare.frameworks import PIP
+
+__all__ = ["SuiteCase", "PEERS", "peer_available", "cases"]
+
+
+@dataclass(frozen=True)
+class SuiteCase:
+    """One configuration of one component against one peer.
+
+    ``run()`` returns the Comparison; ``component`` is the specref name (the CLI selects by it) and
+    ``label`` the configuration (unique within the peer's suite).
+    """
+
+    peer: str
+    component: str
+    label: str
+    run: Callable
+
+    @property
+    def id(self) -> str:
+        return f"{self.component}-{self.label}" if self.label else self.component
+
+
+# peer name on the command line -> (the modules it needs to import, the suite module)
+PEERS: dict[str, tuple[tuple[str, ...], str]] = {
+    "spectrans": (("torch", "spectrans"), "specref.compare.suites.spectrans"),
+    "torch": (("torch",), "specref.compare.suites.torch"),
+    "jax": (("jax",), "specref.compare.suites.jax"),
+    "scipy": (("scipy",), "specref.compare.suites.scipy"),
+    "pywt": (("pywt",), "specref.compare.suites.pywt"),
+    "sklearn": (("sklearn",), "specref.compare.suites.sklearn"),
+    "torch-dct": (("torch", "torch_dct"), "specref.compare.suites.torch_dct"),
+    "ptwt": (("torch", "ptwt"), "specref.compare.suites.ptwt"),
+    "neuraloperator": (("torch", "neuralop"), "specref.compare.suites.neuraloperator"),
+    "performer-pytorch": (("torch", "performer_pytorch"), "specref.compare.suites.performer_pytorch"),
+}
+
+
+def peer_available(peer: str) -> tuple[bool, str]:
+    """(installed, how to install): whether every module the peer needs can be found, and the pip command
+    of the first one missing."""
+    if peer not in PEERS:
+        raise ValueError(f"unknown peer {peer!r}; peers: {', '.join(PEERS)}")
+    for module in PEERS[peer][0]:
+        if importlib.util.find_spec(module) is None:
+            name = {"torch_dct": "torch-dct", "neuralop": "neuraloperator",
+                    "performer_pytorch": "performer-pytorch"}.get(module, module)
+            return False, PIP.get(name, f"pip install {name}")
+    return True, ""
+
+
+def cases(peer: str) -> list[SuiteCase]:
+    """Every case of a peer's suite (an empty list where no suite module exists yet)."""
+    if peer not in PEERS:
+        raise ValueError(f"unknown peer {peer!r}; peers: {', '.join(PEERS)}")
+    module_name = PEERS[peer][1]
+    if importlib.util.find_spec(module_name) is None:
+        return []
+    return list(importlib.import_module(module_name).cases())
