@@ -3,7 +3,8 @@
 The package re-exports the public names of :mod:`specref.testing.case` and :mod:`specref.testing.checks` (each
 module's ``__all__`` is the one list) and the :class:`~specref.testing.tolerances.Bound` the checks return.
 Hypothesis strategies live in :mod:`specref.testing.strategies`, which needs the ``test`` extra and is not
-imported here.
+imported here. :func:`~specref.testing.matching.assert_matches` (a peer against a specref component) is
+loaded on first use, so importing the toolkit never imports the component families.
 """
 
 from specref.testing import case as _case
@@ -12,4 +13,12 @@ from specref.testing.case import *  # noqa: F403
 from specref.testing.checks import *  # noqa: F403
 from specref.testing.tolerances import Bound
 
-__all__ = ["Bound", *_case.__all__, *_checks.__all__]
+__all__ = ["Bound", "assert_matches", *_case.__all__, *_checks.__all__]
+
+
+def __getattr__(name):
+    if name == "assert_matches":
+        from specref.testing.matching import assert_matches
+
+        return assert_matches
+    raise AttributeError(f"module 'specref.testing' has no attribute {name!r}")
