@@ -35,6 +35,7 @@ RANKS = {
     "specref.oracle": 3,
     "specref.kernels": 4,
     "specref.layers": 5,
+    "specref.compare": 6,
 }
 
 # Leaves: modules that must import nothing of specref beyond what is listed (the modules named here or below).

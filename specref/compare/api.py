@@ -180,6 +180,12 @@ def compare(peer, component=None, *, x=None, params: Mapping | None = None, weig
         return Comparison(describe_peer(call), component_name, cfg, prec, tuple(tensors), pairing.known,
                           tuple(notes) + tuple(extra_notes), peer_error, label)
 
+    try:  # the inputs must fit specref's component before the peer's behaviour on them means anything
+        pairing.forward(inputs, False, {})
+    except (ValueError, TypeError) as exc:
+        shapes_text = ", ".join(f"{a.dtype} {a.shape}" for a in inputs)
+        raise ValueError(f"the inputs ({shapes_text}) do not fit specref {pairing.component} "
+                         f"{_config_text(pairing.config)}: {exc}") from exc
     run_kw = dict(params=params, training=training, dropouts=pairing.dropouts, relu_before=pairing.relu_before,
                   seed=seed)
     try:
@@ -236,3 +242,7 @@ def compare(peer, component=None, *, x=None, params: Mapping | None = None, weig
 
 def _input_names(n: int) -> tuple[str, ...]:
     return ("x",) if n == 1 else ("x", "y") if n == 2 else tuple(f"x{i}" for i in range(n))
+
+
+def _config_text(config: Mapping) -> str:
+    return "(" + ", ".join(f"{k}={v!r}" for k, v in config.items()) + ")"

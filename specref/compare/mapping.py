@@ -33,6 +33,10 @@ class WeightMap:
         """Constructor arguments of the specref component implied by the peer's weights (shapes...)."""
         return {}
 
+    def default_input_shape(self, peer_params: Mapping) -> tuple | None:
+        """The input shape to draw when none is given, where the weights imply one (else None)."""
+        return None
+
     def to_specref(self, peer_params: Mapping, input_shape: tuple) -> dict:
         raise NotImplementedError
 
@@ -124,6 +128,11 @@ class GFNetHalfSpectrum(WeightMap):
             return w[..., 0] + 1j * w[..., 1]
         raise ValueError(f"gfnet_half_spectrum: the weight must be complex (K, D) or real (K, D, 2), got "
                          f"{w.dtype} {w.shape}")
+
+    def default_input_shape(self, peer_params):
+        """(2, 2 (K - 1), D): the even length a half spectrum of K bins comes from (2K - 1 would fit too)."""
+        w = self._complex(peer_params[self._key(peer_params)])
+        return (2, 2 * (w.shape[0] - 1) or 1, w.shape[1])
 
     def config(self, peer_params, input_shape):
         w = self._complex(peer_params[self._key(peer_params)])
@@ -240,7 +249,14 @@ def layer_pairing(cls_or_layer, peer_params: Mapping, input_shape: tuple, *, con
     wmap = weight_map(weights)
     cls = cls_or_layer if isinstance(cls_or_layer, type) else type(cls_or_layer)
     base = {} if isinstance(cls_or_layer, type) else config_of(cls_or_layer)
-    cfg = {**base, **wmap.config(peer_params, input_shape), **dict(config or {})}
+    given = dict(config or {})
+    if input_shape is None:
+        input_shape = wmap.default_input_shape(peer_params)
+    if input_shape is None:
+        merged = {**base, **given}
+        length = merged.get("sequence_length") or merged.get("max_sequence_length") or 8
+        input_shape = (2, length, merged.get("hidden_dim", 4))
+    cfg = {**base, **wmap.config(peer_params, input_shape), **given}
     mapped = wmap.to_specref(peer_params, input_shape)
     try:
         layer = cls.from_state_dict(mapped, dtype=dtype, **cfg)
@@ -264,9 +280,6 @@ def layer_pairing(cls_or_layer, peer_params: Mapping, input_shape: tuple, *, con
     def rebuild(new_params):
         return layer_pairing(cls_or_layer, new_params, input_shape, config=config, weights=wmap, dtype=dtype)
 
-    hidden = cfg.get("hidden_dim")
-    seq = cfg.get("sequence_length") or cfg.get("max_sequence_length")
-    default = ((2, seq or 8, hidden or 4),)
     return Pairing(cls.__name__, cfg, forward, backward, bounds, weight_map=wmap, peer_params=dict(peer_params),
-                   default_input_shapes=default, input_complex=(False,), spectral_axes=(-2,), rebuild=rebuild,
+                   default_input_shapes=(tuple(input_shape),), input_complex=(False,), spectral_axes=(-2,), rebuild=rebuild,
                    layer=layer)
