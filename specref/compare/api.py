@@ -25,13 +25,19 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from specref.compare.frameworks import describe_peer, detect_framework, peer_parameters, run_peer
+from specref.compare.frameworks import (
+    FrameworkMismatch,
+    describe_peer,
+    detect_framework,
+    peer_parameters,
+    run_peer,
+)
 from specref.compare.mapping import Pairing, layer_pairing
 from specref.compare.result import Comparison, TensorComparison
 from specref.testing.checks import error_report
 from specref.testing.tolerances import Bound
 
-__all__ = ["compare", "PrecisionWarning", "resolve_component"]
+__all__ = ["compare", "PrecisionWarning", "resolve_component", "input_names"]
 
 
 class PrecisionWarning(UserWarning):
@@ -171,7 +177,7 @@ def compare(peer, component=None, *, x=None, params: Mapping | None = None, weig
     elif prec == "float32":
         notes.append("float32 inputs: bounds use float32's epsilon")
     shapes = tuple(a.shape for a in inputs)
-    names = _input_names(len(inputs))
+    names = input_names(len(inputs))
     call = pairing.peer_call or peer
     cfg = dict(pairing.config)
     component_name = pairing.component
@@ -189,7 +195,13 @@ def compare(peer, component=None, *, x=None, params: Mapping | None = None, weig
     run_kw = dict(params=params, training=training, dropouts=pairing.dropouts, relu_before=pairing.relu_before,
                   seed=seed)
     try:
-        first = run_peer(framework, call, inputs, None, grads=False, **run_kw)
+        try:
+            first = run_peer(framework, call, inputs, None, grads=False, **run_kw)
+        except FrameworkMismatch as mismatch:
+            framework = mismatch.framework
+            notes.append(f"the peer returned {framework} arrays: run as a {framework} function (its autograd "
+                         "gives the gradients)")
+            first = run_peer(framework, call, inputs, None, grads=False, **run_kw)
     except Exception as exc:  # a peer that raises is reported, not propagated
         return result(peer_error=f"{type(exc).__name__}: {exc}")
     injected = dict(masks or {})
@@ -200,7 +212,8 @@ def compare(peer, component=None, *, x=None, params: Mapping | None = None, weig
     y, state = pairing.forward(inputs, training, injected)
     y = np.asarray(y)
     if first.output.shape != y.shape:
-        return result(peer_error=f"output shape {first.output.shape} differs from specref's {y.shape}")
+        return result(peer_error=f"output shape {first.output.shape} differs from specref's {y.shape}"
+                      + _off_by_one(first.output.shape, y.shape))
     dy = _draw(gen, y.shape, np.iscomplexobj(y), "float32" if y.dtype in (np.float32, np.complex64) else "float64")
     fwd_bound, grad_bound = (_bounds_override(bound) if bound is not None
                              else pairing.bounds(shapes, prec))
@@ -240,8 +253,20 @@ def compare(peer, component=None, *, x=None, params: Mapping | None = None, weig
     return out
 
 
-def _input_names(n: int) -> tuple[str, ...]:
+def input_names(n: int) -> tuple[str, ...]:
     return ("x",) if n == 1 else ("x", "y") if n == 2 else tuple(f"x{i}" for i in range(n))
+
+
+def _off_by_one(peer_shape: tuple, shape: tuple) -> str:
+    """A hint when two shapes differ by one along one axis (a mode count, or irfft without n= at odd N)."""
+    if len(peer_shape) != len(shape):
+        return ""
+    diff = [i for i, (a, b) in enumerate(zip(peer_shape, shape, strict=True)) if a != b]
+    if len(diff) == 1 and abs(peer_shape[diff[0]] - shape[diff[0]]) == 1:
+        axis = diff[0] - len(shape)
+        return (f"; they differ by one along axis {axis}: an off-by-one in a mode count or a length (e.g. irfft "
+                "without n= for an odd length gives N - 1 points)")
+    return ""
 
 
 def _config_text(config: Mapping) -> str:

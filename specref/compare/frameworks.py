@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["PeerRun", "detect_framework", "peer_parameters", "run_peer", "describe_peer", "PIP"]
+__all__ = ["PeerRun", "FrameworkMismatch", "detect_framework", "peer_parameters", "run_peer", "describe_peer", "PIP"]
 
 # The pip command of each peer named by `specref compare` (shown when it is not installed).
 PIP = {
@@ -247,9 +247,21 @@ def _run_jax(peer, inputs, dy, *, params, grads) -> PeerRun:
 # NumPy
 
 
+class FrameworkMismatch(Exception):
+    """A peer taken for a NumPy function returned a torch or JAX array: ``framework`` names which."""
+
+    def __init__(self, framework: str):
+        super().__init__(framework)
+        self.framework = framework
+
+
 def _run_numpy(peer, inputs, dy, *, params, vjp) -> PeerRun:
     ps = dict(params or {})
-    y = np.asarray(peer(*inputs, **ps))
+    raw = peer(*inputs, **ps)
+    kind = _leaf_framework(raw)
+    if kind is not None:  # a torch or JAX function given NumPy arrays: its autograd must run, not vjp=None
+        raise FrameworkMismatch(kind)
+    y = np.asarray(raw)
     if vjp is None:
         return PeerRun(y, has_grads=False)
     got = vjp(dy, *inputs, **ps)

@@ -15,6 +15,7 @@ when one applies. :func:`layer_pairing` builds it for any specref layer; peer-sp
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -257,6 +258,15 @@ def layer_pairing(cls_or_layer, peer_params: Mapping, input_shape: tuple, *, con
         length = merged.get("sequence_length") or merged.get("max_sequence_length") or 8
         input_shape = (2, length, merged.get("hidden_dim", 4))
     cfg = {**base, **wmap.config(peer_params, input_shape), **given}
+    init = inspect.signature(cls.__init__).parameters
+    if "hidden_dim" in init and "hidden_dim" not in cfg and input_shape:
+        cfg["hidden_dim"] = input_shape[-1]  # the input's last axis (sequence inputs are (..., N, D))
+    if "sequence_length" in init and "sequence_length" not in cfg and input_shape and len(input_shape) >= 2:
+        cfg["sequence_length"] = input_shape[-2]
+    missing = [k for k, p in init.items() if k != "self" and p.default is inspect.Parameter.empty
+               and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and k not in cfg]
+    if missing:
+        raise TypeError(f"{cls.__name__} needs {missing} to be built: pass config={{{missing[0]!r}: ...}}")
     mapped = wmap.to_specref(peer_params, input_shape)
     try:
         layer = cls.from_state_dict(mapped, dtype=dtype, **cfg)
