@@ -103,13 +103,21 @@ def to_host(value) -> np.ndarray:
     return np.array(value, copy=True)
 
 
+def _module_of(peer):
+    """The torch module ``peer`` is (or is a bound method of), where ``nn.Module.__init__`` ran; else None
+    (spectrans's FFT1D, FFT2D, RFFT, RFFT2D, SpectralPooling never call it and hold nothing)."""
+    module = peer if _is_torch_module(peer) else getattr(peer, "__self__", None)
+    if module is None or not _is_torch_module(module) or "_parameters" not in vars(module):
+        return None
+    return module
+
+
 def peer_parameters(peer, framework: str, params: Mapping | None) -> dict:
     """The peer's parameters as host NumPy copies under its own names: a torch module's
-    ``named_parameters()`` (and buffers), else ``params``."""
-    module = peer if _is_torch_module(peer) else getattr(peer, "__self__", None)
-    if framework == "torch" and module is not None and _is_torch_module(module):
-        out = {k: to_host(v) for k, v in module.named_parameters()}
-        return out
+    ``named_parameters()``, else ``params``."""
+    module = _module_of(peer)
+    if framework == "torch" and module is not None:
+        return {k: to_host(v) for k, v in module.named_parameters()}
     return {k: to_host(v) for k, v in (params or {}).items()}
 
 
@@ -177,8 +185,8 @@ def _torch_loss(torch, y, dy):
 def _run_torch(peer, inputs, dy, *, params, training, dropouts, relu_before, seed, grads) -> PeerRun:
     import torch
 
-    module = peer if _is_torch_module(peer) else getattr(peer, "__self__", None)
-    is_module = module is not None and _is_torch_module(module)
+    module = _module_of(peer)
+    is_module = module is not None
     device = torch.device("cpu")
     if is_module:
         first = next(iter(module.parameters()), None)
