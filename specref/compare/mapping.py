@@ -291,5 +291,5 @@ def layer_pairing(cls_or_layer, peer_params: Mapping, input_shape: tuple, *, con
         return layer_pairing(cls_or_layer, new_params, input_shape, config=config, weights=wmap, dtype=dtype)
 
     return Pairing(cls.__name__, cfg, forward, backward, bounds, weight_map=wmap, peer_params=dict(peer_params),
-                   default_input_shapes=(tuple(input_shape),), input_complex=(False,), spectral_axes=(-2,), rebuild=rebuild,
-                   layer=layer)
+                   default_input_shapes=(tuple(input_shape),), input_complex=(False,), spectral_axes=(-2,),
+                   rebuild=rebuild, layer=layer)

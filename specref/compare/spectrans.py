@@ -3,20 +3,47 @@
 specref's layers mirror spectrans's constructor arguments and ``state_dict`` names, so a spectrans module
 maps onto the specref class of the same name with nothing repeated by hand: each constructor argument of
 the specref class is read off the module (an attribute of the same name; ``fft_norm`` from the module's FFT
-submodule; ``dropout`` from its ``nn.Dropout``; AFNO's activation from its MLP), and ``module.state_dict()``
-is loaded with :meth:`~specref.interop.params.ParamContainer.from_state_dict`. Where spectrans computes
-something other than the math for a configuration, the pairing names the finding (``known``).
+submodule, ``fft2d``/``fft1d`` or, for ``RealFourierMixing(use_real_fft=True)``, ``rfft2d``; ``dropout`` from
+its ``nn.Dropout``; AFNO's activation from its MLP, its clamped modes as the module stores them), and
+``module.state_dict()`` is loaded with :meth:`~specref.interop.params.ParamContainer.from_state_dict`. In
+training mode the masks of the module's dropouts are read back (``"dropout"``; AFNO's ``"mlp.2"`` and
+``"mlp.4"``, the first after the activation). Where spectrans computes something other than the math for a
+configuration, the pairing names the finding (``known``):
+
+- ``spectrans_real_fourier_identity``: ``RealFourierMixing(use_real_fft=True)`` (its output is its input);
+- ``spectrans_complex_dropout``: ``FourierMixing``/``FourierMixing1D(keep_complex=True)`` with dropout, in
+  training mode (it raises);
+- ``spectrans_adaptive_spectral_dropout``: ``AdaptiveGlobalFilter(spectral_dropout_p > 0)`` in training mode
+  (it raises);
+- ``spectrans_afno_float32``: ``AFNOMixing`` given float64 inputs or holding float64 parameters (it computes
+  in float32; a float64 module raises).
+
+The kernels (``spectrans.kernels``) and the transforms (``spectrans.transforms``) have their pairings in
+:mod:`specref.compare.spectrans_kernels` and :mod:`specref.compare.spectrans_transforms` (each a ``CLASSES``
+table and a ``pairing`` function of this one's signature); :func:`pairing` routes their classes there,
+importing those modules on first use only (a missing one gives a ``ModuleNotFoundError`` that says so).
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable, Mapping
+
+import numpy as np
 
 from specref.compare.frameworks import to_host
 from specref.compare.mapping import Pairing, layer_pairing
 
-__all__ = ["is_spectrans", "pairing", "CLASSES", "read_config"]
+__all__ = ["is_spectrans", "pairing", "CLASSES", "read_config", "kernel_classes"]
+
+# The other families' pairings, each a module with ``CLASSES`` (spectrans class name -> specref name) and
+# ``pairing(peer, input_shapes, *, component, config, dtype, training)``: (module, spectrans package, what).
+_FAMILIES = (
+    ("specref.compare.spectrans_kernels", "spectrans.kernels", "kernels"),
+    ("specref.compare.spectrans_transforms", "spectrans.transforms", "transforms"),
+)
+_KERNELS_MODULE = _FAMILIES[0][0]
 
 
 def is_spectrans(peer) -> bool:
@@ -25,12 +52,41 @@ def is_spectrans(peer) -> bool:
     return any(c.__module__.startswith("spectrans.") for c in type(owner).__mro__)
 
 
+def _family(path: str, what: str):
+    """A family's pairing module (imported on first use; a clear error where that module is missing)."""
+    try:
+        return importlib.import_module(path)
+    except ModuleNotFoundError as exc:
+        if exc.name != path:
+            raise
+        raise ModuleNotFoundError(
+            f"{path} is missing: specref has no pairings of spectrans's {what} in this install (the mixing "
+            f"layers are mapped: {sorted(CLASSES)})", name=path) from exc
+
+
+def _kernels():
+    """The spectrans kernel pairings, :mod:`specref.compare.spectrans_kernels`."""
+    return _family(*_FAMILIES[0][::2])
+
+
+def _family_classes(path: str, what: str) -> dict:
+    try:
+        return dict(_family(path, what).CLASSES)
+    except ModuleNotFoundError:
+        return {}
+
+
+def kernel_classes() -> dict:
+    """spectrans kernel class name -> specref component name (empty where the kernel pairings are missing)."""
+    return _family_classes(*_FAMILIES[0][::2])
+
+
 def _dropout_p(module) -> float:
     return float(getattr(module, "p", 0.0))  # nn.Identity (p = 0 in spectrans) has no p
 
 
 def _fft_norm(module):
-    for attr in ("fft2d", "fft1d", "fft"):
+    for attr in ("fft2d", "fft1d", "fft", "rfft2d", "rfft"):
         sub = getattr(module, attr, None)
         if sub is not None and hasattr(sub, "norm"):
             return sub.norm
@@ -67,10 +123,14 @@ def _layer(name: str):
     return getattr(mixing, name)
 
 
+def _holds_float64(module) -> bool:
+    return any(to_host(p).dtype != np.float32 for p in module.parameters())
+
+
 def _known_mixing(module, name: str, config: dict, precision: str, training: bool) -> str:
     if name == "RealFourierMixing" and config.get("use_real_fft", True):
         return "spectrans_real_fourier_identity"
-    if name == "AFNOMixing" and precision == "float64":
+    if name == "AFNOMixing" and (precision == "float64" or _holds_float64(module)):
         return "spectrans_afno_float32"
     if name in ("FourierMixing", "FourierMixing1D") and training and config.get("keep_complex") \
             and config.get("dropout", 0) > 0:
@@ -80,7 +140,7 @@ def _known_mixing(module, name: str, config: dict, precision: str, training: boo
     return ""
 
 
-# spectrans class name -> the specref class name it maps onto (mixing layers; kernels add theirs).
+# spectrans mixing class name -> the specref class name it maps onto (the kernels: spectrans_kernels.CLASSES).
 CLASSES: dict[str, str] = {
     "FourierMixing": "FourierMixing",
     "FourierMixing1D": "FourierMixing1D",
@@ -92,19 +152,44 @@ CLASSES: dict[str, str] = {
     "AFNOMixing": "AFNOMixing",
 }
 
-# spectrans class name -> (module) -> {mask name: dropout module}, and which follow a ReLU.
+# spectrans class name -> (module) -> {mask name: dropout module}; the default is the layer's "dropout".
 _DROPOUTS: dict[str, Callable] = {
     "AFNOMixing": lambda m: {"mlp.2": m.mlp[2], "mlp.4": m.mlp[4]},
 }
 
 
+def _is_mixing(module) -> bool:
+    name = type(module).__name__
+    return name in CLASSES and type(module).__module__.startswith("spectrans.layers.mixing")
+
+
 def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None, dtype=None,
             training: bool = False) -> Pairing:
-    """The pairing of a spectrans module with its specref class (``component`` must agree when given)."""
+    """The pairing of a spectrans module with its specref class (``component`` must agree when given).
+
+    Mixing layers are paired here; kernels by :func:`specref.compare.spectrans_kernels.pairing`, transforms
+    by :func:`specref.compare.spectrans_transforms.pairing`.
+
+    Raises
+    ------
+    ValueError
+        If spectrans's class has no specref mapping, or ``component`` names another class.
+    ModuleNotFoundError
+        If the class is a spectrans kernel or transform and that family's pairing module is missing.
+    """
     module = getattr(peer, "__self__", peer)
     name = type(module).__name__
-    if name not in CLASSES:
-        raise ValueError(f"no specref mapping for spectrans.{name}; mapped: {sorted(CLASSES)}")
+    if not _is_mixing(module):
+        mapped = dict(CLASSES)
+        for path, package, what in _FAMILIES:
+            classes = _family_classes(path, what)
+            if name in classes:
+                return _family(path, what).pairing(peer, input_shapes, component=component, config=config,
+                                                   dtype=dtype, training=training)
+            if not classes and type(module).__module__.startswith(package):
+                _family(path, what)  # a ModuleNotFoundError that says which pairings are missing
+            mapped.update(classes)
+        raise ValueError(f"no specref mapping for spectrans.{name}; mapped: {sorted(mapped)}")
     cls = _layer(CLASSES[name])
     if component is not None:
         from specref.compare.api import resolve_component

@@ -1,0 +1,32 @@
+"""The spectrans suite: every configuration of every spectrans class that maps onto specref.
+
+``cases()`` gives the mixing layers' cases (:mod:`specref.compare.suites.spectrans_mixing`: the Fourier
+family, the global filters with interpolated lengths, AFNO in float32, dropout in training mode with the
+masks read back, AdaptiveGlobalFilter's regularization loss, and for each known difference the spectrans
+case plus specref against the correct math written in torch), then the kernels' and the transforms' cases
+(:mod:`specref.compare.suites.spectrans_kernels`, :mod:`specref.compare.suites.spectrans_transforms`, each
+where its module exists). Every case is a :class:`~specref.compare.suites.SuiteCase` with
+``peer="spectrans"``; running one imports torch and spectrans, importing this module imports neither.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from specref.compare.suites import SuiteCase
+
+__all__ = ["cases"]
+
+_FAMILIES = ("specref.compare.suites.spectrans_kernels", "specref.compare.suites.spectrans_transforms")
+
+
+def cases() -> list[SuiteCase]:
+    """The mixing layers' cases, then the kernels' and the transforms' (where their suite modules exist)."""
+    from specref.compare.suites import spectrans_mixing
+
+    out = spectrans_mixing.cases()
+    for family in _FAMILIES:
+        if importlib.util.find_spec(family) is not None:
+            out += list(importlib.import_module(family).cases())
+    return out
