@@ -13,7 +13,7 @@ from specref.testing.case import *  # noqa: F403
 from specref.testing.checks import *  # noqa: F403
 from specref.testing.tolerances import Bound
 
-__all__ = ["Bound", "assert_matches", *_case.__all__, *_checks.__all__]
+__all__ = ["Bound", "assert_matches", *_case.__all__, *_checks.__all__]  # noqa: F405 (assert_matches: __getattr__)
 
 
 def __getattr__(name):
