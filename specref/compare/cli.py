@@ -141,6 +141,25 @@ def _load_weights(args, selected: list) -> dict:
     return weights
 
 
+def _weighted(args, peer: str, selected: list) -> tuple[list, dict]:
+    """The cases to run with ``--weights``: the suite's own cases built from the weights where it defines
+    them (``weight_cases``), else the selected cases given the weights as ``state_dict``."""
+    from specref.compare import suites
+    from specref.compare.weights_file import load_weights
+
+    try:
+        weights = load_weights(args.weights)
+    except (OSError, ValueError, TypeError, ImportError) as exc:
+        raise UsageError(f"bad weights file: {exc}") from exc
+    try:
+        built = suites.weight_cases(peer, args.components[0], weights)
+    except ValueError as exc:
+        raise UsageError(f"the weights do not fit: {exc}") from exc
+    if built is not None:
+        return built, {}
+    return selected, {"state_dict": _load_weights(args, selected)}
+
+
 def _crash(peer: str, component: str, label: str, exc: BaseException):
     from specref.compare.result import Comparison
 
@@ -176,7 +195,7 @@ def _run(args) -> int:
             continue
         selected = _select(peer, peer_cases, [] if args.all else args.components)
         if args.weights is not None:
-            kwargs = {"state_dict": _load_weights(args, selected)}
+            selected, kwargs = _weighted(args, peer, selected)
         statuses.append(PeerStatus(peer, "compared", pip, len(selected)))
         work += [(peer, case) for case in selected]
 

@@ -10,6 +10,7 @@ the adapters only, so importing :mod:`specref.compare` never imports them.
 
 from __future__ import annotations
 
+import types
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -66,8 +67,9 @@ def _leaf_framework(value) -> str | None:
 def detect_framework(peer, params: Mapping | None = None, inputs: tuple = ()) -> str:
     """``"torch"``, ``"jax"`` or ``"numpy"``: a torch module, else the type of the params or inputs, else
     the module the function is defined in (``torch.fft.rfft`` is torch), else NumPy."""
-    if _is_torch_module(peer) or _is_torch_module(getattr(peer, "__self__", None)):
-        return "torch"
+    owner = getattr(peer, "__self__", peer)
+    if _is_torch_module(owner) or any(m.startswith("spectrans.") for m in _mro_modules(owner)):
+        return "torch"  # spectrans's kernels that are not modules still compute in torch
     for value in list((params or {}).values()) + list(inputs):
         kind = _leaf_framework(value)
         if kind:
@@ -85,7 +87,7 @@ def describe_peer(peer) -> str:
     if _is_torch_module(peer):
         return f"{type(peer).__module__.split('.')[0]}.{type(peer).__name__}"
     owner = getattr(peer, "__self__", None)
-    if owner is not None and _is_torch_module(owner):
+    if owner is not None and not isinstance(owner, types.ModuleType):  # a bound method, not a builtin
         return f"{type(owner).__module__.split('.')[0]}.{type(owner).__name__}.{peer.__name__}"
     module = getattr(peer, "__module__", "") or ""
     name = getattr(peer, "__qualname__", None) or type(peer).__name__

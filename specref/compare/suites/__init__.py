@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from specref.compare.frameworks import PIP
 
-__all__ = ["SuiteCase", "PEERS", "peer_available", "cases"]
+__all__ = ["SuiteCase", "PEERS", "peer_available", "cases", "weight_cases"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class SuiteCase:
     """One configuration of one component against one peer.
 
     ``run()`` returns the Comparison; ``component`` is the specref name (the CLI selects by it) and
-    ``label`` the configuration (unique within the peer's suite).
+    ``label`` the configuration; ``id`` (component and label) is unique within the peer's suite.
     """
 
     peer: str
@@ -73,3 +73,15 @@ def cases(peer: str) -> list[SuiteCase]:
     if importlib.util.find_spec(module_name) is None:
         return []
     return list(importlib.import_module(module_name).cases())
+
+
+def weight_cases(peer: str, component: str, state_dict) -> list[SuiteCase] | None:
+    """The cases of ``component`` built from a user's weights, where the peer's suite defines
+    ``weight_cases(component, state_dict)`` (else None); a ValueError says why weights do not fit."""
+    if peer not in PEERS:
+        raise ValueError(f"unknown peer {peer!r}; peers: {', '.join(PEERS)}")
+    module_name = PEERS[peer][1]
+    if importlib.util.find_spec(module_name) is None:
+        return None
+    build = getattr(importlib.import_module(module_name), "weight_cases", None)
+    return None if build is None else list(build(component, state_dict))

@@ -16,7 +16,7 @@ import importlib.util
 
 from specref.compare.suites import SuiteCase
 
-__all__ = ["cases"]
+__all__ = ["cases", "weight_cases"]
 
 _FAMILIES = ("specref.compare.suites.spectrans_kernels", "specref.compare.suites.spectrans_transforms")
 
@@ -30,3 +30,10 @@ def cases() -> list[SuiteCase]:
         if importlib.util.find_spec(family) is not None:
             out += list(importlib.import_module(family).cases())
     return out
+
+
+def weight_cases(component: str, state_dict) -> list[SuiteCase]:
+    """The cases of ``component`` built from a user's weights (:mod:`specref.compare.suites.spectrans_weights`)."""
+    from specref.compare.suites.spectrans_weights import weight_cases as build
+
+    return build(component, state_dict)
