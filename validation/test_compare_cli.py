@@ -97,3 +97,33 @@ def test_cli_refuses_a_pickled_pt_as_a_usage_error(tmp_path, capsys):
     code = main(["compare", "torch", "rfft", "--weights", str(path), "--no-progress"])
     err = capsys.readouterr().err
     assert code == 2 and "bad weights file" in err and "weights_only" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("suffix", [".pt", ".npz"])
+def test_spectrans_global_filter_with_the_users_weights(tmp_path, capsys, suffix):
+    """``specref compare spectrans GlobalFilterMixing --weights FILE``: the configuration is read off the
+    weights' shapes, both sides load them, every activation and the lengths either side are compared."""
+    torch = pytest.importorskip("torch")
+    gen = np.random.default_rng(5)
+    sd = {"filter_real": gen.standard_normal((9, 3)), "filter_imag": gen.standard_normal((9, 3))}
+    path = tmp_path / f"gf{suffix}"
+    if suffix == ".pt":
+        torch.save({k: torch.from_numpy(v) for k, v in sd.items()}, path)
+    else:
+        np.savez(path, **sd)
+    out = tmp_path / "gf.json"
+    code = main(["compare", "spectrans", "GlobalFilterMixing", "--weights", str(path), "--no-progress",
+                 "--json", str(out)])
+    assert code == 0, capsys.readouterr().out
+    rows = json.loads(out.read_text())["comparisons"]
+    assert "9 comparisons: 9 passed" in capsys.readouterr().out
+    assert len(rows) == 9 and {r["config"]["sequence_length"] for r in rows} == {9}
+    assert {r["config"]["activation"] for r in rows} == {"sigmoid", "tanh", "identity"}
+
+
+def test_weights_that_do_not_fit_the_component_exit_2(tmp_path, capsys):
+    path = tmp_path / "w.npz"
+    np.savez(path, filter_real=np.ones((8, 3)))
+    assert main(["compare", "spectrans", "GlobalFilterMixing", "--weights", str(path), "--no-progress"]) == 2
+    assert "filter_imag" in capsys.readouterr().err
+    assert main(["compare", "spectrans", "AFNOMixing", "--weights", str(path), "--no-progress"]) == 2
