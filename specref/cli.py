@@ -1,5 +1,10 @@
 """The ``specref`` command line: ``specref verify`` runs every registered verification case.
 
+The report fits a screen: one row per family (per case when at most ``SCREEN_CASES`` cases run) with its
+points passed, skipped and failed and each check's worst error as a fraction of its bound, then every failure
+in full, why points were skipped, the point closest to its bound and a summary line; ``--verbose`` prints every
+grid point and ``--json`` records them all. Demonstration cases stay out unless asked for.
+
 Exit codes: 0 every check passed, 1 a check failed, 2 a usage error (bad option, unknown backend, backend
 not installed or no GPU), 130 interrupted (Ctrl-C).
 """
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -36,8 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="run every registered verification case and print the report",
         description=(
             "Run every registered case (adjoint, dense adjoint, VJP, no-mutation, reference and oracle checks) "
-            "and print one row per case, check and dtype with the worst error over the grid and its derived "
-            "bound. Exit 0 when all pass, 1 when a check fails, 2 on a usage error."
+            "and print one row per family (per case when at most 40 cases run): points passed, skipped and "
+            "failed, and each check's worst error as a fraction of its derived bound; then every failure in "
+            "full, why points were skipped, and a summary line. Exit 0 when all pass, 1 when a check fails, "
+            "2 on a usage error."
         ),
     )
     verify.add_argument(
@@ -45,14 +53,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="array backend to run on: numpy (default), strict (array-api-strict), cupy (needs a CUDA device)",
     )
     verify.add_argument("--full", action="store_true", help="run every grid point (every size, norm, mode...)")
-    verify.add_argument("--json", metavar="PATH", help="also write every result row and the environment as JSON")
+    verify.add_argument("--json", metavar="PATH", help="also write every grid point's result and the environment")
     verify.add_argument("--case", metavar="GLOB", help="only cases whose name matches GLOB, e.g. 'rfft*'")
     verify.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     verify.add_argument(
-        "--extra-cases", metavar="MODULE", action="append", default=[],
-        help="import MODULE and verify its CASES list too (repeatable)",
+        "--extra-cases", metavar="MODULE|FILE", action="append", default=[],
+        help="also verify the CASES list of a module (importable, or in the current directory) or of a .py file "
+             "(repeatable)",
     )
-    verify.add_argument("--all-rows", action="store_true", help="print one row per grid point, not the worst")
+    verify.add_argument(
+        "--demo", action="store_true",
+        help="include the demonstration cases (specref.demo; included anyway when --case matches only them)",
+    )
+    verify.add_argument(
+        "--by", choices=("family", "case"), default=None,
+        help="one row per family or per case (default: per case when at most 40 cases run, else per family)",
+    )
+    verify.add_argument("-v", "--verbose", action="store_true", help="print one row per grid point and dtype")
+    verify.add_argument("--all-rows", dest="verbose", action="store_true", help=argparse.SUPPRESS)  # old name
     verify.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
     from specref.compare.cli import add_compare_parser
 
@@ -61,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, *, cases=None) -> int:
-    """Entry point of the ``specref`` console script. ``cases`` overrides the registry (for tests)."""
+    """Entry point of the ``specref`` console script.
+
+    ``cases`` overrides the registry (for tests): every given case runs (``--case`` still filters), its
+    family is the module of its forward.
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -81,6 +103,31 @@ def main(argv: Sequence[str] | None = None, *, cases=None) -> int:
         return EXIT_INTERRUPTED
 
 
+SCREEN_CASES = 40  # at most this many cases: one row per case; more: one row per family (a screenful either way)
+
+
+def _select(args, cases):
+    """The registered cases this run verifies (with their families), and how many demonstration cases it left out.
+
+    Demonstration cases stay out unless ``--demo`` is given or ``--case`` matches nothing else.
+    """
+    from specref.testing.registry import Registered, registered
+
+    if cases is not None:
+        from fnmatch import fnmatch
+
+        regs = [Registered(c, getattr(c.forward, "__module__", None) or "-") for c in cases]
+        regs = [r for r in regs if not args.case or fnmatch(r.case.name, args.case)]
+        return regs, 0
+    if args.extra_cases and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # `--extra-cases mycases` finds mycases.py in the current directory
+    regs = registered(args.case, extra=tuple(args.extra_cases))
+    shipped = [r for r in regs if not r.demo]
+    if args.demo or (args.case and not shipped):
+        return regs, 0
+    return shipped, len(regs) - len(shipped)
+
+
 def _verify(args, cases) -> int:
     from specref.backend import get_namespace
 
@@ -89,26 +136,19 @@ def _verify(args, cases) -> int:
     except ImportError as exc:
         print(f"specref verify: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if cases is None:
-        from specref.testing.registry import collect
-
-        try:
-            cases = collect(args.case, extra_modules=tuple(args.extra_cases))
-        except ImportError as exc:
-            print(f"specref verify: cannot import --extra-cases module: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-    elif args.case:
-        from fnmatch import fnmatch
-
-        cases = [c for c in cases if fnmatch(c.name, args.case)]
-    if not cases:
+    try:
+        regs, n_demo = _select(args, cases)
+    except (ImportError, TypeError, ValueError) as exc:  # a bad --extra-cases: one line, never a traceback
+        print(f"specref verify: --extra-cases: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not regs:
         print(f"specref verify: no registered case matches {args.case!r}", file=sys.stderr)
         return EXIT_USAGE
 
     start = time.perf_counter()
-    rows = _run_all(cases, xp, full=args.full, seed=args.seed, progress=not args.no_progress)
+    rows = _run_all([r.case for r in regs], xp, full=args.full, seed=args.seed, progress=not args.no_progress)
     elapsed = time.perf_counter() - start
-    _print_report(rows, args, elapsed)
+    _print_report(rows, regs, args, elapsed, n_demo)
     if args.json:
         _write_json(args.json, rows, args, elapsed)
     return EXIT_FAILED if any(r.passed is False for r in rows) else EXIT_OK
@@ -141,63 +181,185 @@ def _run_all(cases, xp, *, full, seed, progress):
     return rows
 
 
+# ----------------------------------------------------------------------------------------------------------
+# The report
+
+# Checks with a column of their own (the worst ratio over the row's points); the rest of the measured checks
+# share "other". no_mutation (bit for bit) and dtype are exact: counted in the points, a failure in the list.
+_COLUMNS = {"adjoint": "adjoint", "dense_adjoint": "dense", "vjp": "vjp", "reference": "reference",
+            "oracle": "oracle"}
+_EXACT = ("no_mutation", "dtype")
+
+
 def _fmt(v) -> str:
     return "-" if v is None else f"{v:.2e}"
 
 
-def _worst_by_check(rows):
-    """One row per (case, check, dtype): the grid point with the worst error/bound ratio, a failure first."""
+def _frac(v) -> str:
+    """A ratio error / bound for a table cell: '0', '<0.01', '0.12', '3.5', '1.2e+03', 'inf'."""
+    if v is None:
+        return "-"
+    if v == 0:
+        return "0"
+    if v < 0.01:
+        return "<0.01"
+    if v < 10:
+        return f"{v:.2f}"
+    return "inf" if math.isinf(v) else f"{v:.2g}"
+
+
+def _n(k: int, word: str, plural: str | None = None) -> str:
+    return f"{k} {word if k == 1 else plural or word + 's'}"
+
+
+def _params(params) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items()) or "-"
+
+
+def _status(t) -> str:
+    if t.failed:
+        return f"[red]FAIL {t.failed}[/red]"
+    if not t.passed and t.skipped:
+        return "[yellow]skip[/yellow]"
+    return "[green]ok[/green]"
+
+
+def _ratio_cell(v) -> str:
+    text = _frac(v)
+    return f"[red]{text}[/red]" if v is not None and v > 1 else text
+
+
+def _summary_table(rows, family_of, by):
+    """One row per family or case: points passed / skipped / failed / total and each check's worst ratio."""
+    from collections import Counter
+
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from specref.testing.runner import tally
+
+    key = (lambda r: family_of[r.case]) if by == "family" else (lambda r: r.case)
+    groups = tally(rows, key)
+    measured = {r.check for r in rows if r.ratio is not None and r.check not in _EXACT}
+    columns = [c for c in _COLUMNS if c in measured]
+    others = sorted(measured - set(_COLUMNS))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    table.add_column(by, overflow="fold")
+    if by == "family":
+        table.add_column("cases", justify="right")
+    for name in ("passed", "skipped", "failed", "points"):
+        table.add_column(name, justify="right")
+    for c in columns:
+        table.add_column(_COLUMNS[c], justify="right")
+    if others:
+        table.add_column("other", justify="right")
+    table.add_column("status")
+    n_cases = Counter(family_of[case] for case in dict.fromkeys(r.case for r in rows))
+    for name, t in groups.items():
+        cells = [escape(name)]
+        if by == "family":
+            cells.append(str(n_cases[name]))
+        skipped = f"[yellow]{t.skipped}[/yellow]" if t.skipped else "0"
+        failed = f"[red]{t.failed}[/red]" if t.failed else "0"
+        cells += [str(t.passed), skipped, failed, str(t.total)]
+        cells += [_ratio_cell(t.worst.get(c)) for c in columns]
+        if others:
+            cells.append(_ratio_cell(max((t.worst[c] for c in others if c in t.worst), default=None)))
+        table.add_row(*cells, _status(t))
+    caption = (
+        f"{', '.join(_COLUMNS[c] for c in columns)}{', other' if others else ''}: worst error / its bound "
+        "(1 = at the bound); no_mutation and dtype are exact."
+        + (f" other: {', '.join(others)}." if others else "")
+    )
+    return table, caption
+
+
+def _point_line(r) -> str:
+    """--verbose: one line per grid point, dtype and check (greppable: status, ratio, where, error, bound, reason)."""
+    from rich.markup import escape
+
+    if r.passed is False:
+        return _failure_line(r)
+    status = "[yellow]skip[/yellow]" if r.passed is None else "[green]ok[/green]  "
+    where = f"{escape(r.case)} {r.check} {r.dtype} {escape(_params(r.params))}"
+    measured = "" if r.max_error is None else f" error {_fmt(r.max_error)}, bound {_fmt(r.bound)} ({_frac(r.ratio)}):"
+    return f"{status} {where}:{measured} {escape(r.reason)}"
+
+
+def _skip_lines(rows, limit=8):
+    """Why points were skipped: one line per (check, reason), the numbers in a reason not told apart."""
+    import re
+
+    from rich.markup import escape
+
     groups: dict[tuple, list] = {}
     for r in rows:
-        groups.setdefault((r.case, r.check, r.dtype), []).append(r)
-    out = []
-    for group in groups.values():
-        failed = [r for r in group if r.passed is False]
-        ran = [r for r in group if r.passed is not None]
-
-        def ratio(r):
-            if r.max_error is None:
-                return -1.0
-            return r.max_error / r.bound if r.bound else (0.0 if r.max_error == 0 else float("inf"))
-
-        pick = failed[0] if failed else (max(ran, key=ratio) if ran else group[0])
-        out.append((pick, len(group), len(failed), len(ran)))
-    return out
+        if r.passed is None:
+            groups.setdefault((r.check, re.sub(r"\d+", "#", r.reason)), []).append(r)
+    lines = []
+    for (check, _), group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        names = list(dict.fromkeys(r.case for r in group))
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        example = "e.g. " if len({r.reason for r in group}) > 1 else ""
+        lines.append(f"  {len(group)} {check} in {escape(shown)}: {example}{escape(group[0].reason)}")
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"  ... and {len(lines) - limit} more reasons (--verbose or --json lists each)"]
+    return lines
 
 
-def _print_report(rows, args, elapsed):
+def _failure_line(r) -> str:
+    from rich.markup import escape
+
+    where = f"{escape(r.case)} {r.check} {r.dtype} {escape(_params(r.params))}"
+    if r.max_error is None:
+        return f"[red]FAIL[/red] {where}: {escape(r.reason)}"
+    return (f"[red]FAIL[/red] {where}: error {_fmt(r.max_error)} > bound {_fmt(r.bound)} "
+            f"({_frac(r.ratio)} x the bound): {escape(r.reason)}")
+
+
+def _print_report(rows, regs, args, elapsed, n_demo=0):
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
+
+    from specref.testing.runner import tally
 
     # A pipe or CI log has no width: give the table room rather than truncating case names.
     console = Console(width=None if sys.stdout.isatty() else 132)
-    table = Table(title=f"specref verify ({args.backend}{', full grid' if args.full else ''})", show_lines=False)
-    for col in ("case", "check", "dtype", "points", "max error", "bound", "pass"):
-        table.add_column(col, justify="right" if col in ("points", "max error", "bound") else "left")
-    if args.all_rows:
-        items = [(r, 1, int(r.passed is False), int(r.passed is not None)) for r in rows]
+    family_of = {r.case.name: r.family for r in regs}
+    n_families = len(set(family_of.values()))
+    by = args.by or ("case" if len(regs) <= SCREEN_CASES else "family")
+    grid = "full grid" if args.full else "representative grid"
+    left_out = f"; {n_demo} demonstration cases left out (--demo)" if n_demo else ""
+    console.print(f"[bold]specref verify[/bold]: backend {args.backend}, {grid}, seed {args.seed}, "
+                  f"{_n(len(regs), 'case')} in {_n(n_families, 'family', 'families')}{left_out}")
+    if args.verbose:
+        for r in rows:
+            console.print(_point_line(r), soft_wrap=True)
     else:
-        items = _worst_by_check(rows)
-    for r, n, n_failed, _ in items:
-        if r.passed is None:
-            status = "[yellow]skip[/yellow]"
-        elif n_failed:
-            status = f"[red]FAIL[/red] ({n_failed}/{n})"
-        else:
-            status = "[green]ok[/green]"
-        params = "" if not args.all_rows else " " + ", ".join(f"{k}={v}" for k, v in r.params.items())
-        table.add_row(r.case + params, r.check, r.dtype, str(n), _fmt(r.max_error), _fmt(r.bound), status)
-    console.print(table)
+        table, caption = _summary_table(rows, family_of, by)
+        console.print(table)
+        console.print(caption, style="dim")
+    t = tally(rows, key=lambda r: 0).get(0)
+    if t is None:
+        return
     failed = [r for r in rows if r.passed is False]
-    for r in failed[:20]:
-        console.print(f"[red]FAILED[/red] {r.case} {r.check} {r.params} {r.dtype}: {r.reason}", markup=True)
-    if len(failed) > 20:
-        console.print(f"... and {len(failed) - 20} more failures (see --json)")
-    n_pass = sum(r.passed is True for r in rows)
-    n_skip = sum(r.passed is None for r in rows)
+    if failed:
+        console.print(f"[red]Failures[/red] ({len(failed)}):")
+        for r in failed:
+            console.print(_failure_line(r), soft_wrap=True)  # one line each, greppable
+    if t.skipped:
+        console.print(f"Skipped {t.skipped} points (a check that does not apply there, or a backend limit):")
+        for line in _skip_lines(rows):
+            console.print(line)
+    if t.closest is not None:
+        c = t.closest
+        console.print(f"Closest to its bound: {escape(c.case)} {c.check} {c.dtype} {escape(_params(c.params))}: "
+                      f"error {_fmt(c.max_error)} is {_frac(c.ratio)} of the bound {_fmt(c.bound)}")
+    n_checks = len({(r.case, r.check) for r in rows})
     console.print(
-        f"{len(rows)} checks: {n_pass} passed, {len(failed)} failed, {n_skip} skipped in {elapsed:.1f} s "
-        f"({len({r.case for r in rows})} cases, backend {args.backend})"
+        f"{_n(len(regs), 'case')}, {_n(n_checks, 'check')}, {_n(t.total, 'point')}: {t.passed} passed, "
+        f"{t.failed} failed, {t.skipped} skipped in {elapsed:.1f} s (backend {args.backend})"
     )
 
 

@@ -10,7 +10,7 @@ import math
 import traceback
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from specref.testing.checks import (
 from specref.testing.tolerances import reference_bound
 from specref.testing.trees import leaves, tree_map, tree_shape
 
-__all__ = ["Result", "run_case", "case_rng", "count_points"]
+__all__ = ["Result", "Tally", "run_case", "case_rng", "count_points", "tally"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,18 @@ class Result:
     passed: bool | None
     reason: str
 
+    @property
+    def ratio(self) -> float | None:
+        """The error as a fraction of its bound (1 is at the bound); ``None`` where no error is measured.
+
+        A bound of 0 (``no_mutation``: bit for bit) gives 0 for an exact match and ``inf`` otherwise.
+        """
+        if self.max_error is None or self.bound is None:
+            return None
+        if self.bound == 0:
+            return 0.0 if self.max_error == 0 else math.inf
+        return self.max_error / self.bound
+
     def to_json(self) -> dict:
         out = asdict(self)
         for key in ("max_error", "bound"):
@@ -52,6 +64,50 @@ class Result:
                 out[key] = str(v)  # JSON has no inf/nan
         out["params"] = {k: _jsonable(v) for k, v in self.params.items()}
         return out
+
+
+@dataclass
+class Tally:
+    """The points of a group of results (a family, a case, a check): counts and the worst ratio per check.
+
+    A point is one (grid point, dtype) of one check; ``passed`` is ``True``, ``False`` or ``None`` (skipped).
+    ``worst`` maps each check that measured an error to its largest :attr:`Result.ratio`; ``closest`` is the
+    result with the largest ratio among those that passed (the one nearest its bound).
+    """
+
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    worst: dict = field(default_factory=dict)
+    closest: Result | None = None
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.skipped
+
+    def add(self, r: Result) -> None:
+        if r.passed is None:
+            self.skipped += 1
+            return
+        if r.passed:
+            self.passed += 1
+        else:
+            self.failed += 1
+        ratio = r.ratio
+        if ratio is None:
+            return
+        if ratio > self.worst.get(r.check, -1.0):
+            self.worst[r.check] = ratio
+        if r.passed and (self.closest is None or ratio > self.closest.ratio):
+            self.closest = r
+
+
+def tally(rows, key=lambda r: r.case) -> dict:
+    """Group result rows by ``key(row)`` (in order of first appearance) and count each group's points."""
+    out: dict = {}
+    for r in rows:
+        out.setdefault(key(r), Tally()).add(r)
+    return out
 
 
 def _jsonable(v):

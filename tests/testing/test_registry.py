@@ -50,3 +50,31 @@ def test_case_passes(case, xp, full):
     else:  # the case's own check ran and passed somewhere, not skipped at every point
         primary = PRIMARY.get(case.kind)
         assert any(r.passed and (primary is None or r.check == primary) for r in rows), (case.name, backend)
+
+
+def test_registered_names_each_family_and_marks_the_demonstration_cases():
+    from specref.testing.registry import registered
+
+    regs = registered()
+    assert [r.case for r in regs] == CASES
+    by_name = {r.case.name: r for r in regs}
+    assert by_name["rfft"].family == "transforms.fourier" and not by_name["rfft"].demo
+    assert {r.case.name for r in regs if r.demo} == {"demo_dense_dft", "demo_scaled_softplus"}
+    assert all(r.family == "demo" for r in regs if r.demo)
+
+
+def test_load_cases_refuses_what_is_not_a_cases_module(tmp_path, monkeypatch):
+    from specref.testing.registry import load_cases
+
+    monkeypatch.setattr("sys.path", list(__import__("sys").path))
+    with pytest.raises(TypeError, match="module name or a file path"):
+        load_cases(3)
+    with pytest.raises(ValueError, match="got ''"):
+        load_cases("")
+    with pytest.raises(ImportError, match="no such file"):
+        load_cases(str(tmp_path / "absent.py"))
+    with pytest.raises(ValueError, match="has no CASES"):
+        load_cases("specref.testing.case")
+    (tmp_path / "tuple_cases.py").write_text("from specref.demo import CASES as _c\nCASES = tuple(_c)\n")
+    family, cases = load_cases(str(tmp_path / "tuple_cases.py"))
+    assert family == str(tmp_path / "tuple_cases.py") and [c.name for c in cases][0] == "demo_dense_dft"
