@@ -8,10 +8,10 @@ gradients are conjugated into specref's convention by the adapter (:mod:`specref
 from __future__ import annotations
 
 from specref.compare.suites import SuiteCase
+from specref.compare.suites._fft_family import fft_cases
 
 __all__ = ["cases", "POINTS"]
 
-NORMS = ("backward", "ortho", "forward")
 # (specref function, input shape, complex input, keywords)
 POINTS = (
     ("rfft", (2, 8), False, {}),
@@ -23,42 +23,11 @@ POINTS = (
 )
 
 
-def _label(shape, keywords, norm) -> str:
-    """``x(2,7) n=9 norm=ortho``: the input shape, then the keywords."""
-    words = [f"x{shape}".replace(" ", "")] + [f"{k}={v}" for k, v in keywords.items()]
-    return " ".join([*words, f"norm={norm}"])
-
-
-def _run(name, shape, complex_input, keywords, label, seed):
+def _enable_x64() -> None:
     import jax
-    import numpy as np
 
-    import specref.transforms as transforms
-    from specref.compare import compare
-
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-
-    peer_fn = getattr(jnp.fft, name)
-
-    def peer(x):
-        return peer_fn(x, **keywords)
-
-    peer.__module__, peer.__qualname__ = "jax.numpy.fft", name
-    gen = np.random.default_rng(seed)
-    x = gen.standard_normal(shape) + (1j * gen.standard_normal(shape) if complex_input else 0.0)
-    return compare(peer, getattr(transforms, name), x=x, config=keywords, framework="jax", label=label, seed=seed)
+    jax.config.update("jax_enable_x64", True)  # without it JAX computes float64 input in float32
 
 
 def cases() -> list[SuiteCase]:
-    out = []
-    for i, (name, shape, complex_input, keywords) in enumerate(POINTS):
-        for j, norm in enumerate(NORMS):
-            kw = {**keywords, "norm": norm}
-            label = _label(shape, keywords, norm)
-
-            def run(name=name, shape=shape, c=complex_input, kw=kw, label=label, seed=3 * i + j):
-                return _run(name, shape, c, kw, label, seed)
-
-            out.append(SuiteCase("jax", name, label, run))
-    return out
+    return fft_cases("jax", "jax.numpy.fft", "jax", POINTS, renames={}, prepare=_enable_x64)

@@ -8,10 +8,10 @@ are ignored by both, and get zero gradient). specref's ``axis``/``axes`` are tor
 from __future__ import annotations
 
 from specref.compare.suites import SuiteCase
+from specref.compare.suites._fft_family import fft_cases
 
 __all__ = ["cases", "POINTS"]
 
-NORMS = ("backward", "ortho", "forward")
 # (specref function, input shape, complex input, keywords)
 POINTS = (
     ("fft", (2, 8), True, {}),
@@ -28,44 +28,5 @@ POINTS = (
 )
 
 
-def _label(shape, keywords, norm) -> str:
-    """``x(2,7) n=9 norm=ortho``: the input shape, then the keywords."""
-    words = [f"x{shape}".replace(" ", "")] + [f"{k}={v}".replace(" ", "") for k, v in keywords.items()]
-    return " ".join([*words, f"norm={norm}"])
-
-
-def _torch_keywords(keywords: dict) -> dict:
-    return {("dim" if k in ("axis", "axes") else k): v for k, v in keywords.items()}
-
-
-def _run(name, shape, complex_input, keywords, label, seed):
-    import numpy as np
-    import torch
-
-    import specref.transforms as transforms
-    from specref.compare import compare
-
-    peer_fn = getattr(torch.fft, name)
-    peer_kw = _torch_keywords(keywords)
-
-    def peer(x):
-        return peer_fn(x, **peer_kw)
-
-    peer.__module__, peer.__qualname__ = "torch.fft", name
-    gen = np.random.default_rng(seed)
-    x = gen.standard_normal(shape) + (1j * gen.standard_normal(shape) if complex_input else 0.0)
-    return compare(peer, getattr(transforms, name), x=x, config=keywords, framework="torch", label=label, seed=seed)
-
-
 def cases() -> list[SuiteCase]:
-    out = []
-    for i, (name, shape, complex_input, keywords) in enumerate(POINTS):
-        for j, norm in enumerate(NORMS):
-            kw = {**keywords, "norm": norm}
-            label = _label(shape, keywords, norm)
-
-            def run(name=name, shape=shape, c=complex_input, kw=kw, label=label, seed=3 * i + j):
-                return _run(name, shape, c, kw, label, seed)
-
-            out.append(SuiteCase("torch", name, label, run))
-    return out
+    return fft_cases("torch", "torch.fft", "torch", POINTS, renames={"axis": "dim", "axes": "dim"})
