@@ -21,6 +21,8 @@ KNOWN: dict[str, str] = {
         "spectrans FourierMixing(keep_complex=True) with dropout raises NotImplementedError in training mode",
     "spectrans_dct_float32_angles":
         "spectrans DCT/DST build dense O(n^2) matrices with angles in the input dtype",
+    "spectrans_dwt_batch_input":
+        "spectrans DWT1D.decompose raises inside conv1d on input of 3 or more dimensions, for every dim",
     "spectrans_dwt_float32_filters":
         "spectrans DWT1D stores pywt's filters in float32 and extends short signals differently",
     "spectrans_fourier_kernel_no_forward":
@@ -51,6 +53,12 @@ KNOWN: dict[str, str] = {
         "spectrans SequencyHadamardTransform is not in sequency order",
     "spectrans_slant":
         "spectrans SlantTransform is not the Slant transform",
+    "spectrans_spectral_pool_dims":
+        "spectrans SpectralPooling: an int dim crops the last axis; tuple dims keep only non-negative "
+        "frequencies on the axes but the last",
+    "spectrans_spectral_pool_nyquist":
+        "spectrans SpectralPooling counts the Nyquist bin of an even kept band once: halved when truncating, "
+        "doubled when zero-padding",
     "torch_interpolate_linear_floorf":
         "torch F.interpolate(mode='linear') floors the source index in float32, also for float64 input",
 }

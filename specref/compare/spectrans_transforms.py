@@ -23,6 +23,11 @@ spectrans class                             specref function and keywords
 ``DWT2D(wavelet, levels, mode)``            ``wavedec2(wavelet, mode, level=levels, axes=(-2, -1))``
 ==========================================  =============================================================
 
+``SpectralPooling.transform`` also takes ``dim``: the pairing calls it with the axes of ``config`` (specref's
+names), ``axis=k`` as ``dim=k`` (``spectral_pool``, ``size=output_size[0]``), ``axes=(a, b)`` as
+``dim=(a, b)`` (``spectral_pool2d``, ``size=output_size``; a 1-tuple ``axes=(k,)`` is ``spectral_pool``
+along k called with ``dim=(k,)``). The other classes are called with their default axes.
+
 Layouts. ``DWT1D.decompose`` returns ``(cA_J, [cD_1, ..., cD_J])`` (finest first) and ``DWT2D.decompose``
 ``(LL_J, [(cH_1, cV_1, cD_1), ...])``; the peer side reorders them into pywt's (and specref's) list
 ``[cA_J, cD_J, ..., cD_1]`` (``[cA_J, (cH_J, cV_J, cD_J), ...]``) and packs it as
@@ -50,7 +55,18 @@ Known differences (``known``), where spectrans computes something other than the
 - ``spectrans_dwt_float32_filters``: ``DWT1D``/``DWT2D`` on float64 input (pywt's taps rounded to float32),
   and in any precision when a level transforms a signal with :math:`2 \le n < F - 2` samples along an axis
   (:math:`F` the filter length), where spectrans's symmetric extension turns without repeating the far
-  edge sample (measured: db4, F = 8, differs exactly for n = 2 .. 5).
+  edge sample (measured: db4, F = 8, differs exactly for n = 2 .. 5);
+- ``spectrans_dwt_batch_input``: ``DWT1D`` on input of 3 or more dimensions (``decompose`` raises inside
+  ``conv1d``); it takes precedence over the float32 filters;
+- ``spectrans_spectral_pool_dims``: ``SpectralPooling`` with an int ``dim`` other than the last axis when the
+  last axis is longer than :math:`m/2 + 1` (spectrans crops it to that), and with tuple dims whose size
+  differs from the input's length on an axis other than the last listed one (bins :math:`0 .. m - 1` kept
+  there: the negative frequencies dropped);
+- ``spectrans_spectral_pool_nyquist``: otherwise, ``SpectralPooling`` where the pooled axis (the last listed
+  one for tuple dims) has an even kept band :math:`p = \min(n, m)` and :math:`n \ne m`: spectrans keeps
+  the Nyquist bin :math:`p/2` once (truncating: :math:`\operatorname{Re} X_{m/2}` where the math has
+  :math:`X_{m/2} + X_{-m/2}`; zero-padding: :math:`X_{n/2}` at both :math:`\pm n/2` where the math splits
+  it in halves).
 """
 
 from __future__ import annotations
@@ -152,8 +168,9 @@ def _torch_pack(torch, parts):
     return torch.cat([p.reshape(-1) for p in parts])
 
 
-def _peer_call(module, name: str):
-    """A plain function of the input running spectrans's forward transform, named after the method."""
+def _peer_call(module, name: str, dim=None):
+    """A plain function of the input running spectrans's forward transform, named after the method (called
+    with ``dim`` when given: SpectralPooling's axes)."""
     if name == "DWT1D":
         method = "decompose"
 
@@ -176,6 +193,11 @@ def _peer_call(module, name: str):
         def call(x):
             y = module.transform(x)
             return y.reshape(*y.shape[:-1], -1, module.half_block)  # (..., blocks, N): specref's frame layout
+    elif dim is not None:
+        method = "transform"
+
+        def call(x):
+            return module.transform(x, dim=dim)
     else:
         method = "transform"
 
@@ -200,6 +222,52 @@ def _dwt_short(shape: tuple, axes: tuple, filter_length: int, levels: int) -> bo
                 return True
             n = (n + filter_length - 1) // 2
     return False
+
+
+def _pool_nyquist(n: int, m: int) -> str:
+    """An even kept band p = min(n, m) with n != m: spectrans counts the Nyquist bin p/2 once."""
+    return "spectrans_spectral_pool_nyquist" if min(n, m) % 2 == 0 and n != m else ""
+
+
+def _pool_known(shape: tuple, size, dim) -> str:
+    """The finding that explains SpectralPooling's result along ``dim`` (int or tuple) for an input of ``shape``.
+
+    Int ``dim``: the frequency slice is on the last axis, a no-op unless that axis is longer than
+    ``size // 2 + 1`` (then it is cropped: the output shape differs). Tuple ``dim``: bins ``0 .. size - 1``
+    on every axis but the last listed, which equals the math only where ``size`` is that axis's length.
+    Otherwise the Nyquist rule along the pooled axis (the last listed one).
+    """
+    ndim = len(shape)
+    if isinstance(dim, int):
+        axis = dim % ndim
+        if axis != ndim - 1 and shape[-1] > size // 2 + 1:
+            return "spectrans_spectral_pool_dims"
+        return _pool_nyquist(shape[axis], size)
+    sizes = (size,) if isinstance(size, int) else tuple(size)
+    if any(shape[a] != m for a, m in zip(dim[:-1], sizes[:-1], strict=True)):
+        return "spectrans_spectral_pool_dims"
+    return _pool_nyquist(shape[dim[-1]], sizes[-1])
+
+
+def _pool_config(module, cfg: dict) -> tuple[str, dict, int | tuple]:
+    """SpectralPooling: the specref function, its keywords and spectrans's ``dim`` from the merged config
+    (``axes`` given: tuple dims; else ``axis``: an int dim)."""
+    axes = cfg.get("axes")
+    if axes is None:
+        return "spectral_pool", cfg, int(cfg.get("axis", -1))
+    if not isinstance(axes, (tuple, list)) or not all(isinstance(a, int) for a in axes):
+        raise TypeError(f"SpectralPooling: config axes must be a tuple of ints, got {axes!r}")
+    if len(axes) not in (1, 2):
+        raise ValueError(f"SpectralPooling: config axes must be a tuple of one or two ints, got {axes!r}")
+    axes = tuple(int(a) for a in axes)
+    size = tuple(int(m) for m in module.output_size)
+    if len(size) != len(axes):
+        raise ValueError(f"SpectralPooling over axes {axes} needs one output length per axis (spectrans's "
+                         f"irfftn takes s=output_size), got output_size={size!r}")
+    rest = {k: v for k, v in cfg.items() if k not in ("axis", "axes", "size")}
+    if len(axes) == 1:
+        return "spectral_pool", {"size": size[0], "axis": axes[0], **rest}, axes
+    return "spectral_pool2d", {"size": size, "axes": axes, **rest}, axes
 
 
 def _axes(name: str) -> tuple:
@@ -228,6 +296,8 @@ def _known(name: str, module, cfg: dict, shape: tuple, precision: str, dct_scale
             return "spectrans_sequency_hadamard"
     if name in _DCT_FAMILY and sum(shape[a] for a in _axes(name)) >= dct_scale:
         return "spectrans_dct_float32_angles"
+    if name == "DWT1D" and len(shape) >= 3:
+        return "spectrans_dwt_batch_input"
     if name in ("DWT1D", "DWT2D"):
         axes = _axes(name)
         filter_length = int(module.dwt1d.filter_length if name == "DWT2D" else module.filter_length)
@@ -301,7 +371,8 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
     component : str or callable, optional
         The specref function (or its name); must be the one the class maps onto.
     config : mapping, optional
-        Keywords of the specref function overriding those read off the module.
+        Keywords of the specref function overriding those read off the module. For ``SpectralPooling``,
+        ``axis`` (an int ``dim``) or ``axes`` (a tuple ``dim``) also say along what spectrans pools.
     dtype : str, optional
         The inputs' precision (``"float32"`` or ``"float64"``): some known differences depend on it.
     training : bool
@@ -316,7 +387,10 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
     Raises
     ------
     ValueError
-        If the class has no mapping, or ``component`` names another function.
+        If the class has no mapping, ``component`` names another function, or SpectralPooling's ``axes`` are
+        not one or two axes with as many output lengths.
+    TypeError
+        If SpectralPooling's ``axes`` are not a tuple of ints.
     """
     from specref.compare.functions import function_pairing
 
@@ -324,10 +398,12 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
     name = type(module).__name__
     if name not in CLASSES:
         raise ValueError(f"no specref mapping for spectrans.{name}; mapped: {sorted(CLASSES)}")
-    target = CLASSES[name]
+    cfg = {**read_config(module), **dict(config or {})}
+    target, dim = CLASSES[name], None
+    if name == "SpectralPooling":
+        target, cfg, dim = _pool_config(module, cfg)
     if component is not None:
         _check_component(component, target, name)
-    cfg = {**read_config(module), **dict(config or {})}
     shape = tuple(input_shapes[0]) if input_shapes else _default_shape(name, module)
     out = function_pairing(_function(target), {}, (shape,), config=cfg, dtype=dtype)
     out.default_input_shapes, out.input_complex = (shape,), (False,)
@@ -335,8 +411,14 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
     if name == "MDCT":
         out.spectral_axes = (-1,)
         _interior_frames(out)
-    out.peer_call = _peer_call(module, name)
+    out.peer_call = _peer_call(module, name, dim)
     precision = dtype or "float64"
     dct_scale = out.bounds((shape,), precision)[0].value / (2 * eps_of(precision)) if name in _DCT_FAMILY else 0.0
-    out.known = _known(name, module, cfg, shape, precision, dct_scale)
+    out.known = (_pool_known(shape, cfg["size"], _normalized(dim, len(shape))) if name == "SpectralPooling"
+                 else _known(name, module, cfg, shape, precision, dct_scale))
     return out
+
+
+def _normalized(dim, ndim: int):
+    """``dim`` with non-negative axes (int or tuple)."""
+    return dim % ndim if isinstance(dim, int) else tuple(d % ndim for d in dim)

@@ -5,10 +5,13 @@ power-of-two lengths (powers of two only where spectrans requires them: the Hada
 every normalisation it accepts, real input (complex too where spectrans accepts it: FFT1D, FFT2D, the
 Hadamard transform), float64, and float32 where spectrans's float32 differs from its float64 (the dense
 DCT/DST matrices, the DWTs' float32 filters) plus one float32 point per class. Each case compares the output
-and the input gradient (every spectrans transform is differentiable in torch). SpectralPooling runs where
-the kept band :math:`p = \\min(n, m)` is odd: for even :math:`p` spectrans keeps the Nyquist bin of the real
-spectrum once where specref (scipy.signal.resample's rule) keeps both :math:`\\pm p/2`, a convention that
-validation/test_spectrans_transforms.py asserts separately.
+and the input gradient (every spectrans transform is differentiable in torch). SpectralPooling runs with odd
+kept bands :math:`p = \\min(n, m)` (where it computes the math), with even ones (the known difference
+``spectrans_spectral_pool_nyquist``), and along other axes than the last through ``config`` (``axis=k``: spectrans
+called with ``dim=k``; ``axes=(a, b)``: ``dim=(a, b)`` against ``spectral_pool2d``), where its int path crops the
+last axis and its tuple path drops negative frequencies (``spectrans_spectral_pool_dims``) unless the shapes
+avoid both. DWT1D also gets a 3-D (batch, channels, length) input, on which it raises
+(``spectrans_dwt_batch_input``).
 
 :data:`SPECS` holds the configurations (class, constructor arguments, input shape, dtype); :func:`cases`
 turns each into a :class:`~specref.compare.suites.SuiteCase` whose ``run`` builds the spectrans module (torch
@@ -39,16 +42,18 @@ class Spec:
     shape: tuple = (3, 16)
     dtype: str = "float64"
     complex_input: bool = False
+    config: dict = field(default_factory=dict)  # specref keywords for compare(config=): SpectralPooling's axes
 
     @property
     def component(self) -> str:
-        return CLASSES[self.cls]
+        return "spectral_pool2d" if len(self.config.get("axes", ())) == 2 else CLASSES[self.cls]
 
     @property
     def label(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
         kind = ("complex" if self.complex_input else "") + self.dtype
-        return f"{self.cls}({args}) x{self.shape} {kind}"
+        config = "".join(f" {k}={v!r}" for k, v in self.config.items())
+        return f"{self.cls}({args}){config} x{self.shape} {kind}"
 
     def build(self):
         """The spectrans module (imports spectrans)."""
@@ -69,7 +74,7 @@ class Spec:
         """The comparison of the spectrans module with specref on :meth:`inputs`."""
         from specref.compare import compare
 
-        return compare(self.build(), x=self.inputs(), label=self.label)
+        return compare(self.build(), x=self.inputs(), config=self.config or None, label=self.label)
 
 
 def _fourier() -> list[Spec]:
@@ -81,13 +86,40 @@ def _fourier() -> list[Spec]:
         out += [Spec("FFT2D", {"norm": norm}, s) for s in ((2, 7, 8), (2, 12, 13))]
         out += [Spec("FFT2D", {"norm": norm}, (2, 9, 16), complex_input=True)]
         out += [Spec("RFFT2D", {"norm": norm}, s) for s in ((2, 7, 8), (2, 12, 13), (1, 16, 16))]
-        # (n, m) with p = min(n, m) odd: truncation from even/odd/prime lengths, zero-padding, identity
+        # (n, m) with p = min(n, m) odd: truncation from even/odd/prime lengths, zero-padding, identity; then
+        # p even (truncation to an even m, zero-padding from an even n: the Nyquist bin) and n = m even
         out += [Spec("SpectralPooling", {"output_size": m, "norm": norm}, (3, n))
-                for n, m in ((16, 7), (12, 5), (13, 9), (7, 13), (9, 9))]
+                for n, m in ((16, 7), (12, 5), (13, 9), (7, 13), (9, 9),
+                             (16, 8), (12, 6), (9, 4), (8, 12), (6, 16), (8, 8))]
     out += [Spec("FFT1D", {}, (3, 16), "float32"), Spec("RFFT", {}, (3, 13), "float32"),
             Spec("FFT2D", {}, (2, 7, 8), "float32"), Spec("RFFT2D", {}, (2, 12, 13), "float32"),
-            Spec("SpectralPooling", {"output_size": 7}, (3, 16), "float32")]
-    return out
+            Spec("SpectralPooling", {"output_size": 7}, (3, 16), "float32"),
+            Spec("SpectralPooling", {"output_size": 8}, (3, 16), "float32")]
+    return out + _pooling_dims()
+
+
+def _pooling_dims() -> list[Spec]:
+    """SpectralPooling along other axes (config axis / axes, passed to spectrans as dim)."""
+    pool = "SpectralPooling"
+    return [
+        # int dim: the last axis longer than m // 2 + 1 is cropped (other shape); not longer: the math
+        Spec(pool, {"output_size": 7}, (16, 10), config={"axis": 0}),
+        Spec(pool, {"output_size": 9, "norm": "forward"}, (2, 13, 10), config={"axis": -2}),
+        Spec(pool, {"output_size": 9}, (16, 4), config={"axis": 0}),
+        Spec(pool, {"output_size": 5, "norm": "backward"}, (2, 11, 3), config={"axis": 1}),
+        Spec(pool, {"output_size": 8}, (16, 4), config={"axis": 0}),  # p = 8 even along axis 0
+        Spec(pool, {"output_size": (7,)}, (16, 10), config={"axes": (0,)}),  # a 1-tuple: pooled along 0
+        # tuple dims: truncating or zero-padding a non-last axis drops its negative frequencies
+        Spec(pool, {"output_size": (4, 5)}, (8, 12), config={"axes": (0, 1)}),
+        Spec(pool, {"output_size": (5, 7), "norm": "forward"}, (2, 9, 12), config={"axes": (-2, -1)}),
+        Spec(pool, {"output_size": (10, 5)}, (6, 8), config={"axes": (0, 1)}),
+        Spec(pool, {"output_size": (5, 12)}, (2, 9, 12), config={"axes": (-1, -2)}),
+        # tuple dims that keep the non-last axis whole: the math (odd p) or the Nyquist bin (even p)
+        Spec(pool, {"output_size": (9, 7)}, (2, 9, 12), config={"axes": (-2, -1)}),
+        Spec(pool, {"output_size": (12, 5), "norm": "backward"}, (2, 9, 12), config={"axes": (-1, -2)}),
+        Spec(pool, {"output_size": (9, 6)}, (2, 9, 12), config={"axes": (-2, -1)}),
+        Spec(pool, {"output_size": (9, 5)}, (2, 9, 12), "float32", config={"axes": (-2, -1)}),
+    ]
 
 
 def _cosine() -> list[Spec]:
@@ -135,6 +167,8 @@ def _wavelet() -> list[Spec]:
                 Spec("DWT2D", {"wavelet": wavelet, "levels": 2}, (1, 13, 18), "float32"),
                 Spec("DWT2D", {"wavelet": wavelet, "levels": 2}, (1, 13, 18))]
     out += [Spec("DWT2D", {"wavelet": "db4", "levels": 1}, (1, 5, 16), "float32")]  # short along one axis
+    out += [Spec("DWT1D", {"wavelet": "db2", "levels": 2}, (2, 3, 32), "float32"),  # 3-D: spectrans raises
+            Spec("DWT1D", {"wavelet": "haar", "levels": 1}, (2, 2, 3, 16))]
     return out
 
 
