@@ -2,7 +2,8 @@
 # Build the peer venv of the comparisons and benchmarks from scratch (idempotent: what is installed is
 # skipped): .venv-peers at the repository root, Python 3.11, with
 #   torch 2.13.0 (CPU wheel), jax + jaxlib (CPU), numpy, scipy, pywavelets,
-#   spectrans 0.1.0 (patched to import on Python 3.11), pytest, hypothesis,
+#   spectrans 0.1.0 (patched to import on Python 3.11), pytest, hypothesis, scikit-learn,
+#   torch-dct, ptwt, performer-pytorch, neuraloperator (its spectral convolution),
 #   specref installed editable with its base dependencies.
 #
 #   bash validation/setup_peers.sh                       # create or complete .venv-peers
@@ -65,6 +66,21 @@ fi
 # PEP 695 aliases -> plain assignments (a no-op once applied).
 sed -i -E 's/^type ([A-Za-z_][A-Za-z0-9_]*) = /\1 = /' "$SITE/spectrans/core/types.py"
 
+# The peers of the comparison suites beyond spectrans (pinned; `specref compare PEER` names each):
+# - torch-dct, ptwt, performer-pytorch with their dependencies (torch is already pinned above, so pip keeps it);
+# - neuraloperator with --no-deps (its full dependency list pulls wandb, zencfg...): only what
+#   neuralop.layers.spectral_convolution imports: tensorly, tensorly-torch (--no-deps) and requests.
+if has torch_dct && has ptwt && has performer_pytorch; then echo "== torch-dct, ptwt, performer-pytorch: present"
+else echo "== torch-dct 0.1.6, ptwt 1.0.1, performer-pytorch 1.1.4"
+    "${PIP[@]}" "torch-dct==0.1.6" "ptwt==1.0.1" "performer-pytorch==1.1.4"; fi
+if (cd / && "$PY" -c "import neuralop.layers.spectral_convolution") >/dev/null 2>&1; then
+    echo "== neuraloperator (spectral convolution): present"
+else
+    echo "== neuraloperator 2.0.0 (--no-deps) + tensorly, tensorly-torch, requests"
+    "${PIP[@]}" --no-deps "neuraloperator==2.0.0" "tensorly-torch==0.5.0"
+    "${PIP[@]}" "tensorly==0.10.0" requests
+fi
+
 # Checked from / so that the working directory's specref/ does not stand in for an installed one.
 if (cd / && "$PY" -c "import specref, sys; sys.exit(not specref.__file__.startswith('$ROOT/'))") >/dev/null 2>&1
 then
@@ -74,11 +90,14 @@ else
 fi
 
 (cd / && "$PY" - <<'PY'
+import importlib.metadata as md
 import jax, mpmath, numpy, pywt, scipy, spectrans, torch
+import neuralop.layers.spectral_convolution, performer_pytorch, ptwt, torch_dct
 import specref
+extra = ", ".join(f"{d} {md.version(d)}" for d in ("torch-dct", "ptwt", "neuraloperator", "performer-pytorch"))
 print(f"== installed: torch {torch.__version__}, jax {jax.__version__}, spectrans {spectrans.__version__}, "
       f"numpy {numpy.__version__}, scipy {scipy.__version__}, pywt {pywt.__version__}, mpmath {mpmath.__version__}, "
-      f"specref from {specref.__file__}")
+      f"{extra}, specref from {specref.__file__}")
 PY
 )
 echo "== peer venv ready in $(( $(date +%s) - start ))s"
