@@ -61,6 +61,14 @@ KNOWN: dict[str, str] = {
         "doubled when zero-padding",
     "torch_interpolate_linear_floorf":
         "torch F.interpolate(mode='linear') floors the source index in float32, also for float64 input",
+    "ptwt_short_signal_padding":
+        "ptwt wavedec/wavedec2 raise in modes reflect and periodic on signals shorter than the filter's pad",
+    "ptwt_swt_circular_wrap":
+        "ptwt swt/iswt misalign the periodic extension when one pad is below the length and the other above",
+    "torch_dct_idct_nd_docstring":
+        "torch-dct idct_2d/idct_3d document ':return: the DCT-II'; they return its inverse",
+    "torch_dct_lineardct_float32":
+        "torch-dct LinearDCT computes its weight in float32, also for a float64 layer",
 }
 
 
