@@ -69,6 +69,21 @@ KNOWN: dict[str, str] = {
         "torch-dct idct_2d/idct_3d document ':return: the DCT-II'; they return its inverse",
     "torch_dct_lineardct_float32":
         "torch-dct LinearDCT computes its weight in float32, also for a float64 layer",
+    "performer_favor_eps":
+        "performer-pytorch adds eps (1e-4 softmax, after the max-subtraction stabiliser; 1e-3 generalized) to "
+        "every FAVOR+ feature",
+    "performer_orthogonal_not_haar":
+        "performer-pytorch gaussian_orthogonal_random_matrix: QR without the sign fix, rows not N(0, I), biased FAVOR+",
+    "neuralop_spectralconv_fftshift":
+        "neuraloperator SpectralConv: fftshift twice on odd axes; complex data's last axis sliced like a real "
+        "transform's",
+    "neuralop_spectralconv_resolution":
+        "neuraloperator SpectralConv: output_shape/scaling pads or trims the unshifted spectrum, misplacing "
+        "negative frequencies",
+    "neuralop_spectralconv_complex64":
+        "neuraloperator SpectralConv computes in complex64 whatever the dtypes",
+    "neuralop_spectralconv_n_modes":
+        "neuraloperator SpectralConv: odd n_modes not rounded as documented; odd reductions shift the weights",
 }
 
 
