@@ -7,7 +7,8 @@ rfft_adjoint``), as :mod:`scipy.fft` does; each module's ``__all__`` is the one 
 :mod:`~specref.transforms.cosine` (scipy.fft's DCT/DST), :mod:`~specref.transforms.mdct`,
 :mod:`~specref.transforms.hadamard`, :mod:`~specref.transforms.slant`, :mod:`~specref.transforms.wavelet`
 (pywt's transforms; it re-exports :mod:`~specref.transforms.wavelet_dwt`,
-:mod:`~specref.transforms.wavelet_multilevel` and :mod:`~specref.transforms.wavelet_multilevel2d`),
+:mod:`~specref.transforms.wavelet_multilevel`, :mod:`~specref.transforms.wavelet_multilevel2d`,
+:mod:`~specref.transforms.wavelet_swt` and :mod:`~specref.transforms.wavelet_swt2`),
 :mod:`~specref.transforms.pooling`, :mod:`~specref.transforms.interpolate`,
 :mod:`~specref.transforms.hermitian`, and :mod:`~specref.transforms.structural` (the steps every chain is
 built from). ``_shared`` is private and exports nothing here. The deep paths keep working.

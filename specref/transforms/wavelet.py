@@ -1,7 +1,8 @@
-r"""Discrete wavelet transforms equal to pywt's, 1D and 2D, single and multilevel, with exact adjoints.
+r"""Discrete wavelet transforms equal to pywt's, 1D and 2D, single level, multilevel and
+stationary, with exact adjoints.
 
 The family's public names in one place (``from specref.transforms.wavelet import wavedec``), defined in
-four modules along its seams:
+six modules along its seams:
 
 ==============================================  ===============================================================
 :mod:`specref.transforms.wavelet_bank`          the filter bank: wavelets, modes, lengths (``MODES``,
@@ -10,6 +11,9 @@ four modules along its seams:
                                                 adjoints
 :mod:`specref.transforms.wavelet_multilevel`    ``wavedec``, ``waverec`` (1D, ``level`` times ``dwt``/``idwt``)
 :mod:`specref.transforms.wavelet_multilevel2d`  ``wavedec2``, ``waverec2`` (2D, ``level`` times ``dwt2``/``idwt2``)
+:mod:`specref.transforms.wavelet_swt`           the stationary (undecimated) transform: ``swt``, ``iswt``,
+                                                ``swt_max_level`` (1D)
+:mod:`specref.transforms.wavelet_swt2`          ``swt2``, ``iswt2`` (2D)
 ==============================================  ===============================================================
 
 Coefficients, their lengths and their layout are pywt's, for every discrete wavelet pywt knows and all nine
@@ -52,12 +56,15 @@ from specref.transforms.wavelet_multilevel2d import (
     waverec2,
     waverec2_adjoint,
 )
+from specref.transforms.wavelet_swt import iswt, iswt_adjoint, swt, swt_adjoint, swt_max_level
+from specref.transforms.wavelet_swt2 import iswt2, iswt2_adjoint, swt2, swt2_adjoint
 
 # No CASES here: each case is registered once, in the module that defines its transform.
-# __all__: the three modules' (tests/transforms/test_wavelet.py checks that it is their union).
+# __all__: the five modules' (tests/transforms/test_wavelet.py checks that it is their union).
 __all__ = [
     "MODES", "dwt_coeff_len", "dwt_max_level", "dwt", "dwt_adjoint", "idwt", "idwt_adjoint", "dwt2",
     "dwt2_adjoint", "idwt2", "idwt2_adjoint",
     "wavedec_shapes", "wavedec", "wavedec_adjoint", "waverec", "waverec_adjoint",
     "wavedec2_shapes", "wavedec2", "wavedec2_adjoint", "waverec2", "waverec2_adjoint",
+    "swt_max_level", "swt", "swt_adjoint", "iswt", "iswt_adjoint", "swt2", "swt2_adjoint", "iswt2", "iswt2_adjoint",
 ]

@@ -6,9 +6,9 @@ test_wavelet_multilevel.py and test_wavelet_multilevel2d.py.
 
 from __future__ import annotations
 
-from specref.transforms import wavelet, wavelet_dwt, wavelet_multilevel, wavelet_multilevel2d
+from specref.transforms import wavelet, wavelet_dwt, wavelet_multilevel, wavelet_multilevel2d, wavelet_swt, wavelet_swt2
 
-MODULES = (wavelet_dwt, wavelet_multilevel, wavelet_multilevel2d)
+MODULES = (wavelet_dwt, wavelet_multilevel, wavelet_multilevel2d, wavelet_swt, wavelet_swt2)
 
 
 def test_every_public_name_is_re_exported_as_the_same_object():
@@ -23,7 +23,7 @@ def test_the_front_door_registers_no_case():
     assert not hasattr(wavelet, "CASES")
     names = [c.name for m in MODULES for c in m.CASES]
     assert sorted(names) == sorted(
-        ["dwt", "idwt", "dwt2", "idwt2", "wavedec", "waverec", "wavedec2", "waverec2"]
+        ["dwt", "idwt", "dwt2", "idwt2", "wavedec", "waverec", "wavedec2", "waverec2", "swt", "iswt", "swt2", "iswt2"]
     )
 
 
