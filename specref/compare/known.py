@@ -84,6 +84,8 @@ KNOWN: dict[str, str] = {
         "neuraloperator SpectralConv computes in complex64 whatever the dtypes",
     "neuralop_spectralconv_n_modes":
         "neuraloperator SpectralConv: odd n_modes not rounded as documented; odd reductions shift the weights",
+    "scipy_dct_complex_orthogonalize":
+        "scipy.fft's dct/dst family ignores orthogonalize for complex input (computes the norm's default variant)",
 }
 
 

@@ -25,6 +25,8 @@ POINTS = (
     (5, 4, 8, 0.5, "float64"),
     (3, 2, 5, 1.0, "float64"),
     (7, 6, 16, 0.5, "float64"),
+    (6, 8, 32, 0.1, "float64"),  # more features and components, a wider kernel
+    (2, 1, 3, 0.25, "float64"),  # one feature
     (4, 3, 6, 1.0, "float32"),  # sklearn keeps float32 data's weights in float32
 )
 
