@@ -189,9 +189,10 @@ def _run(args) -> int:
             statuses.append(PeerStatus(peer, "compared", pip))
             continue
         if not peer_cases:
+            reason = suites.summary(peer)
             if not args.all:
-                raise UsageError(f"there is no comparison suite for {peer} yet")
-            statuses.append(PeerStatus(peer, "no suite", pip))
+                raise UsageError(f"there is no comparison suite for {peer} yet" + (f": {reason}" if reason else ""))
+            statuses.append(PeerStatus(peer, "no suite", pip, reason=reason))
             continue
         selected = _select(peer, peer_cases, [] if args.all else args.components)
         if args.weights is not None:
@@ -297,7 +298,7 @@ def _print(outcomes: list, statuses: list, elapsed: float, *, several: bool) -> 
         if s.state == "not installed":
             say(f"{s.peer}: not installed: {s.pip}")
         elif s.state == "no suite":
-            say(f"{s.peer}: no comparison suite yet")
+            say(f"{s.peer}: no comparison suite yet" + (f" ({s.reason})" if s.reason else ""))
     failed = [o for o in outcomes if not o.comparison.explained]
     for o in failed:
         say(f"FAILED {o.peer} {o.case_id}", style="red")

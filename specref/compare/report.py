@@ -5,8 +5,8 @@ command), one summary row per peer, component, dtype and verdict (configurations
 fraction of its bound, the largest error), then every configuration of every peer with each tensor's error
 and bound, the verdict (``pass``, ``known: <slug>``, ``FAIL``) and the notes. The JSON holds every
 comparison's :meth:`~specref.compare.result.Comparison.to_json` (bound reasons included), the peers and the
-environment (:func:`specref.cli.environment`). Neither records timings or anything else that changes from
-run to run on the same machine, so a regenerated report differs only where a result did.
+environment (:func:`specref.cli.environment`). The header names the machine and the date (UTC); neither file
+records timings, so a report regenerated on the same day and machine differs only where a result did.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class PeerStatus:
     state: str
     pip: str = ""
     cases: int = 0
+    reason: str = ""  # for "no suite": why (the suite module's first docstring line)
 
 
 def ratio(error: float, bound: float) -> float:
@@ -136,6 +137,12 @@ def _version_text(versions: dict[str, str | None]) -> str:
     return ", ".join(f"{d} {v}" for d, v in versions.items() if v) or "-"
 
 
+def _today() -> str:
+    import datetime
+
+    return datetime.datetime.now(datetime.UTC).date().isoformat()
+
+
 def render_markdown(outcomes: Sequence[Outcome], statuses: Sequence[PeerStatus], *, command: str,
                     environment: dict, versions: dict) -> str:
     """The report's text (see the module docstring)."""
@@ -150,6 +157,8 @@ def render_markdown(outcomes: Sequence[Outcome], statuses: Sequence[PeerStatus],
         "",
         f"- environment: specref {env_versions.get('specref', '?')}, numpy {env_versions.get('numpy', '?')}, "
         f"Python {env_versions.get('python', '?')}, {environment.get('machine', '?')}",
+        f"- machine: {environment.get('platform', '?')}, {environment.get('threads', {}).get('cpu_count', '?')} "
+        f"CPUs; date (UTC): {environment.get('date') or _today()}",
         f"- comparisons: {counts['comparisons']} ({counts['pass']} pass, {counts['known']} known differences, "
         f"{counts['fail']} FAIL)",
         "",
@@ -166,7 +175,8 @@ def render_markdown(outcomes: Sequence[Outcome], statuses: Sequence[PeerStatus],
         "| --- | --- | --- | --- |",
     ]
     for s in statuses:
-        status = {"compared": "compared", "no suite": "no comparison suite yet"}.get(
+        status = {"compared": "compared",
+                  "no suite": "no comparison suite yet" + (f" ({s.reason})" if s.reason else "")}.get(
             s.state, f"not installed: `{s.pip}`")
         shown = _version_text(versions.get(s.peer, {})) if s.state != "not installed" else "-"
         lines.append(f"| {s.peer} | {_cell(shown)} | {_cell(status)} | "
@@ -232,6 +242,7 @@ def report_json(outcomes: Sequence[Outcome], statuses: Sequence[PeerStatus], *, 
 
     env = dict(environment if environment is not None else current_environment())
     env["peers"] = versions if versions is not None else peer_versions()
+    env.setdefault("date", _today())
     return {
         "specref": __version__,
         "command": command,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from specref.compare.frameworks import PIP
 
-__all__ = ["SuiteCase", "PEERS", "peer_available", "cases", "weight_cases"]
+__all__ = ["SuiteCase", "PEERS", "peer_available", "cases", "weight_cases", "summary"]
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,11 @@ def weight_cases(peer: str, component: str, state_dict) -> list[SuiteCase] | Non
         return None
     build = getattr(importlib.import_module(module_name), "weight_cases", None)
     return None if build is None else list(build(component, state_dict))
+
+
+def summary(peer: str) -> str:
+    """The first line of a peer's suite module docstring (what it compares, or why it compares nothing yet)."""
+    if peer not in PEERS or importlib.util.find_spec(PEERS[peer][1]) is None:
+        return ""
+    doc = importlib.import_module(PEERS[peer][1]).__doc__ or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
