@@ -184,3 +184,15 @@ def test_error_scale_that_needs_unseen_parameters_asks_for_a_bound():
     assert fwd.value == pytest.approx(2 * fft_error_scale(8) * EPS["float64"])
     with pytest.raises(ValueError, match="needs parameters this call does not show"):
         pairing.bounds((), "float64")
+
+
+def test_an_int_axes_keyword_is_accepted():
+    """``dctn(axes=1)``: an int where a tuple is usual (the pairing's spectral axes wrap it)."""
+    import scipy.fft
+
+    from specref.transforms import dctn
+
+    x = np.random.default_rng(4).standard_normal((3, 6))
+    result = compare(lambda x: scipy.fft.dctn(x, axes=1, norm="ortho"), dctn, x=x,
+                     config={"axes": 1, "norm": "ortho"})
+    assert result.passed, result.message()
