@@ -591,7 +591,10 @@ def _dct_error_scale(n: int) -> float:
 
 
 def _out_length(p) -> int:
+    """The longest transform of a grid point: ``n`` (1-D), the largest of ``s`` (n-D), else the input's."""
     shape = p["shape"]
+    if p.get("s"):
+        return max(p["s"])
     return p.get("n") or shape[p.get("axis", -1)]
 
 
