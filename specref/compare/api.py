@@ -12,7 +12,7 @@ The steps, in order:
    those masks;
 4. one random cotangent ``dy`` (standard normal, complex where the output is; never all ones, which hides
    sign and permutation errors), the peer's gradients of :math:`\operatorname{Re}\sum\bar{dy}\,y` (torch
-   autograd, ``jax.vjp``, or the NumPy peer's ``vjp=``), specref's hand-written backward;
+   autograd, JAX's ``vjp``, or the NumPy peer's ``vjp=``), specref's hand-written backward;
 5. per tensor the normwise error, its worst index, the derived bound with its reason, pass/fail, and where
    a tensor fails the usual cause of its pattern (:mod:`specref.compare.diagnose`).
 """

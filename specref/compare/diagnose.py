@@ -348,7 +348,7 @@ def _jax_convention(case: _Case, pending: list) -> dict:
                 "e.g. a jax.custom_vjp written in PyTorch's convention, or a from_jax_grad inside the peer. "
                 "Fix: drop the extra conjugation.")
     else:
-        tail = ("Usual bug: gradients from jax.grad or jax.vjp handed back through a NumPy peer's vjp= (compare() "
+        tail = ("Usual bug: gradients from JAX's grad or vjp handed back through a NumPy peer's vjp= (compare() "
                 "converts a JAX peer's gradients itself, not those of a vjp= it is given). Fix: conjugate them "
                 "(specref.interop.gradients.from_jax_grad), or pass the JAX function itself as the peer.")
     found = {}

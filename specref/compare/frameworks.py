@@ -185,7 +185,7 @@ def _torch_loss(torch, y, dy):
 
 
 def _run_torch(peer, inputs, dy, *, params, training, dropouts, relu_before, seed, grads) -> PeerRun:
-    import torch
+    import torch  # peer-only
 
     module = _module_of(peer)
     is_module = module is not None
@@ -214,7 +214,7 @@ def _run_torch(peer, inputs, dy, *, params, training, dropouts, relu_before, see
     masks = recorder.masks() if recorder is not None else {}
     if not grads:
         return PeerRun(to_host(y), masks=masks, has_grads=False)
-    _torch_loss(torch, y, dy).backward()
+    _torch_loss(torch, y, dy).backward()  # peer-only
     named = dict(module.named_parameters()) if is_module else pts
 
     def grad_of(t):
@@ -228,8 +228,8 @@ def _run_torch(peer, inputs, dy, *, params, training, dropouts, relu_before, see
 
 
 def _run_jax(peer, inputs, dy, *, params, grads) -> PeerRun:
-    import jax
-    import jax.numpy as jnp
+    import jax  # peer-only
+    import jax.numpy as jnp  # peer-only
 
     from specref.interop.gradients import from_jax_grad
 
@@ -247,7 +247,7 @@ def _run_jax(peer, inputs, dy, *, params, grads) -> PeerRun:
         y = peer(*xs, **ps)
         return jnp.sum(jnp.real(jnp.conj(dyj) * y)), y
 
-    value, pullback, y = jax.vjp(loss, xs, ps, has_aux=True)
+    value, pullback, y = jax.vjp(loss, xs, ps, has_aux=True)  # peer-only
     gx, gp = pullback(jnp.ones_like(value))
     convert = lambda g: from_jax_grad(to_host(g))  # noqa: E731 (JAX's conjugate convention -> specref's)
     return PeerRun(to_host(y), tuple(convert(g) for g in gx), {k: convert(g) for k, g in gp.items()})

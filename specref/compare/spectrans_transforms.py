@@ -175,7 +175,7 @@ def _peer_call(module, name: str, dim=None):
         method = "decompose"
 
         def call(x):
-            import torch
+            import torch  # peer-only
 
             approx, details = module.decompose(x)
             return _torch_pack(torch, [approx, *reversed(details)])  # pywt's [cA_J, cD_J, ..., cD_1]
@@ -183,7 +183,7 @@ def _peer_call(module, name: str, dim=None):
         method = "decompose"
 
         def call(x):
-            import torch
+            import torch  # peer-only
 
             approx, bands = module.decompose(x)
             return _torch_pack(torch, [approx, *(b for level in reversed(bands) for b in level)])

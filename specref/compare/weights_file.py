@@ -157,7 +157,7 @@ def _load_torch(path: Path) -> dict[str, np.ndarray]:
     import pickle
 
     try:
-        import torch
+        import torch  # peer-only
     except ImportError as exc:
         raise ImportError(f"weights file {str(path)!r}: reading a .pt/.pth file needs torch, which is not installed "
                           "(pip install torch; or save the state dict as .npz or .safetensors)") from exc

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from specref.compare.frameworks import PIP
 
-__all__ = ["SuiteCase", "PEERS", "peer_available", "cases", "weight_cases", "summary"]
+__all__ = ["SuiteCase", "PEERS", "peer_available", "cases", "weight_cases", "summary", "one_torch_thread"]
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,16 @@ def summary(peer: str) -> str:
         return ""
     doc = importlib.import_module(PEERS[peer][1]).__doc__ or ""
     return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def one_torch_thread(run, *args):
+    """``run(*args)`` with one torch thread, then the caller's count restored: the suites' tensors are tiny, and
+    on a few busy cores torch's thread pool makes each small FFT or convolution many times slower."""
+    import torch  # peer-only
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return run(*args)
+    finally:
+        torch.set_num_threads(threads)

@@ -3,7 +3,7 @@ r"""The cases of a peer's FFT module (``torch.fft``, ``jax.numpy.fft``) against 
 One case per point and norm: the peer function of the same name is called with the point's keywords (renamed
 where the peer spells them otherwise, e.g. torch's ``dim`` for ``axis``), on a seeded standard-normal input
 (complex where the point says), and compared by :func:`specref.compare.compare` under the peer's framework:
-the output and the input gradient of :math:`L = \operatorname{Re}\sum\bar{dy}\,y` (autograd, ``jax.vjp``)
+the output and the input gradient of :math:`L = \operatorname{Re}\sum\bar{dy}\,y` (autograd, JAX's ``vjp``)
 against specref's adjoint, each within ``2 c eps`` with ``c`` the FFT claim of the function's verify case
 (:func:`specref.compare.functions.function_pairing`).
 

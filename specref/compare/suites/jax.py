@@ -1,4 +1,4 @@
-"""jax.numpy.fft and jax.scipy.fft's DCT against specref.transforms: outputs and ``jax.vjp`` gradients, float64.
+"""jax.numpy.fft and jax.scipy.fft's DCT against specref.transforms: outputs and JAX's ``vjp`` gradients, float64.
 
 The points are the shared table :data:`specref.compare.suites._fft_family.POINTS` (every FFT pair specref
 exports, odd and even lengths, a cropped or padded transform length, non-last and unsorted axes), in float64
@@ -8,7 +8,7 @@ are conjugated into specref's convention by the adapter (:mod:`specref.compare.f
 Each point runs one norm (:func:`~specref.compare.suites._fft_family.one_norm_each`: the norms taken in
 turn, so each function meets all three over its four or five points) and its peer call is
 ``jax.jit``-compiled. Cost, not coverage, sets this: every case compiles about a dozen XLA programs (the
-forward, the linearized and the transposed parts of ``jax.vjp``), some 0.3-0.8 s on a CPU, and eager
+forward, the linearized and the transposed parts of JAX's ``vjp``), some 0.3-0.8 s on a CPU, and eager
 dispatch costs 1-2 s per new shape; every norm at every point would triple the suite's ~25 s. The FFT is
 the same XLA operation with or without ``jit``; :data:`EAGER` runs a few points op by op (labels ending
 ``eager``) so that path is compared too.
@@ -35,7 +35,7 @@ EAGER = (
 
 
 # jax.scipy.fft's DCT (type 2 only; norm None, "backward" or "ortho": it refuses the others), output and
-# jax.vjp gradient against specref's dct family; real and complex input.
+# JAX vjp gradient against specref's dct family; real and complex input.
 DCT_POINTS = (
     ("dct", (2, 7), False, {"type": 2, "n": 9, "norm": None}),
     ("dct", (5, 3), True, {"type": 2, "n": 4, "axis": 0, "norm": "ortho"}),
@@ -49,13 +49,13 @@ DCT_POINTS = (
 
 
 def _enable_x64() -> None:
-    import jax
+    import jax  # peer-only
 
     jax.config.update("jax_enable_x64", True)  # without it JAX computes float64 input in float32
 
 
 def _jit(peer):
-    import jax
+    import jax  # peer-only
 
     return jax.jit(peer)
 

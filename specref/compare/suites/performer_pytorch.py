@@ -138,8 +138,8 @@ def _unstabilised(torch, softmax_kernel, x, p_t, *, is_query, normalize_data, ep
 
 def _peer_features(is_query: bool, normalize_data: bool, eps: float):
     def features(x, projection):
-        import torch
-        from performer_pytorch.performer_pytorch import softmax_kernel
+        import torch  # peer-only
+        from performer_pytorch.performer_pytorch import softmax_kernel  # peer-only
 
         return _unstabilised(torch, softmax_kernel, x, projection.T, is_query=is_query,
                              normalize_data=normalize_data, eps=eps)
@@ -150,7 +150,7 @@ def _peer_features(is_query: bool, normalize_data: bool, eps: float):
 
 def _peer_relu(normalize_data: bool, eps: float):
     def features(x, projection):
-        from performer_pytorch.performer_pytorch import generalized_kernel
+        from performer_pytorch.performer_pytorch import generalized_kernel  # peer-only
 
         m = projection.shape[1]
         phi = generalized_kernel(x, projection_matrix=projection.T, kernel_epsilon=eps,
@@ -163,8 +163,8 @@ def _peer_relu(normalize_data: bool, eps: float):
 
 def _peer_estimate(normalize_data: bool, eps: float):
     def estimate(q, k, projection):
-        import torch
-        from performer_pytorch.performer_pytorch import softmax_kernel
+        import torch  # peer-only
+        from performer_pytorch.performer_pytorch import softmax_kernel  # peer-only
 
         p_t = projection.T
         phi_q = _unstabilised(torch, softmax_kernel, q, p_t, is_query=True, normalize_data=normalize_data, eps=eps)
@@ -267,8 +267,8 @@ POINTS = (
 def performer_projection(m: int, d: int, seed: int) -> np.ndarray:
     """performer's ``gaussian_orthogonal_random_matrix(m, d)`` (its FastAttention buffer) drawn under
     ``torch.manual_seed(seed)`` without touching torch's global RNG state; returned as (m, d) float64."""
-    import torch
-    from performer_pytorch.performer_pytorch import gaussian_orthogonal_random_matrix
+    import torch  # peer-only
+    from performer_pytorch.performer_pytorch import gaussian_orthogonal_random_matrix  # peer-only
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

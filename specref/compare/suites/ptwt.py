@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from specref.compare.suites import SuiteCase
+from specref.compare.suites import SuiteCase, one_torch_thread
 from specref.testing.tolerances import Bound
 
 __all__ = ["cases", "MODES", "POINTS_1D", "POINTS_2D", "POINTS_SEPARABLE", "POINTS_SHORT", "POINTS_SWT",
@@ -142,7 +142,7 @@ POINTS_SWT = (
 def torch_pack(tree):
     """:func:`specref.compare.functions.pack` in torch: the tensor leaves (depth first) stacked along a new
     first axis when they share a shape, else flattened and concatenated."""
-    import torch
+    import torch  # peer-only
 
     if isinstance(tree, torch.Tensor):
         return tree
@@ -297,7 +297,7 @@ def _to_separable(coeffs):
 def _run_dec(name, wavelet, shape, mode, level, axes, label, seed, known=""):
     import dataclasses
 
-    import ptwt
+    import ptwt  # peer-only
 
     import specref.transforms as transforms
     from specref.compare import compare
@@ -319,7 +319,7 @@ def _run_dec(name, wavelet, shape, mode, level, axes, label, seed, known=""):
 def _run_rec(name, wavelet, shape, mode, level, axes, label, seed, known=""):
     import dataclasses
 
-    import ptwt
+    import ptwt  # peer-only
 
     import specref.transforms as transforms
     from specref.compare import compare
@@ -350,18 +350,6 @@ def _run_rec(name, wavelet, shape, mode, level, axes, label, seed, known=""):
     return out if out.passed or not known else dataclasses.replace(out, known=known)
 
 
-def _one_thread(run, *args):
-    """Run with one torch thread, then restore the caller's count: the tensors are tiny, and on a few busy
-    cores torch's thread pool makes each small convolution a thousand times slower."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return run(*args)
-    finally:
-        torch.set_num_threads(threads)
-
 
 def swt_available() -> bool:
     """Whether specref.transforms has the stationary transform (``swt``, ``iswt`` and their adjoints)."""
@@ -380,7 +368,7 @@ def cases() -> list[SuiteCase]:
         label = f"{name} {label}" if name.startswith("fs") else label
 
         def run(r=runner, n=name, w=wavelet, s=shape, m=mode, lv=level, a=axes, lb=label, sd=seed, k=known):
-            return _one_thread(r, n, w, s, m, lv, a, lb, sd, k)
+            return one_torch_thread(r, n, w, s, m, lv, a, lb, sd, k)
 
         out.append(SuiteCase("ptwt", SPECREF_NAME[name], label, run))
         seed += 1

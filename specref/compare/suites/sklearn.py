@@ -45,7 +45,7 @@ def _bound(d: int, dtype: str):
 
 def _run(n, d, m, gamma, dtype, label, seed):
     import numpy as np
-    from sklearn.kernel_approximation import RBFSampler
+    from sklearn.kernel_approximation import RBFSampler  # peer-only
 
     from specref.compare import compare
     from specref.kernels import rff_features

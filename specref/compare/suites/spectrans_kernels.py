@@ -84,7 +84,7 @@ def _known(component: str, slug: str, label: str, notes: tuple, extra: dict, pee
 
 
 def _run_exact(name: str, config: dict, label: str):
-    import spectrans.kernels.base as sk_base
+    import spectrans.kernels.base as sk_base  # peer-only
 
     from specref.compare import compare
 
@@ -95,8 +95,8 @@ def _run_exact(name: str, config: dict, label: str):
 
 
 def _rff_module(name: str, config: dict, d: int = 6, m: int = 8):
-    import spectrans.kernels.rff as sk_rff
-    import torch
+    import spectrans.kernels.rff as sk_rff  # peer-only
+    import torch  # peer-only
 
     torch.manual_seed(0)
     return getattr(sk_rff, name)(input_dim=d, num_features=m, **config).double()
@@ -143,8 +143,8 @@ def _cos_sin_approximation(module, inputs: tuple, label: str):
 
 
 def _run_density(name: str, label: str):
-    import spectrans.kernels.rff as sk_rff
-    import torch
+    import spectrans.kernels.rff as sk_rff  # peer-only
+    import torch  # peer-only
 
     from specref.compare import compare
     from specref.kernels import LaplacianRFFKernel
@@ -169,8 +169,8 @@ def _replace(comparison, **changes):
 
 
 def _run_orthogonal_norms(label: str):
-    import spectrans.kernels.rff as sk_rff
-    import torch
+    import spectrans.kernels.rff as sk_rff  # peer-only
+    import torch  # peer-only
 
     from specref.kernels import GaussianRFFKernel
 
@@ -186,8 +186,8 @@ def _run_orthogonal_norms(label: str):
 
 
 def _run_global_seed(label: str):
-    import spectrans.kernels.rff as sk_rff
-    import torch
+    import spectrans.kernels.rff as sk_rff  # peer-only
+    import torch  # peer-only
 
     torch.manual_seed(0)
     sk_rff.GaussianRFFKernel(3, 4, seed=1234)
@@ -202,8 +202,8 @@ def _run_global_seed(label: str):
 
 
 def _run_orf(config: dict, label: str):
-    import spectrans.kernels.rff as sk_rff
-    import torch
+    import spectrans.kernels.rff as sk_rff  # peer-only
+    import torch  # peer-only
 
     from specref.compare import compare
 
@@ -214,8 +214,8 @@ def _run_orf(config: dict, label: str):
 
 
 def _run_attention_features(config: dict, label: str):
-    import spectrans.kernels.rff as sk_rff
-    import torch
+    import spectrans.kernels.rff as sk_rff  # peer-only
+    import torch  # peer-only
 
     from specref.compare import compare
 
@@ -229,8 +229,8 @@ def _run_orf_hadamard(trainable: bool, label: str):
     """spectrans's 'Hadamard' is the all-ones matrix; specref's and spectrans's features against the SORF
     formula written with scipy.linalg.hadamard."""
     import scipy.linalg
-    import spectrans.kernels.rff as sk_rff
-    import torch
+    import spectrans.kernels.rff as sk_rff  # peer-only
+    import torch  # peer-only
 
     from specref.compare import compare
     from specref.kernels import OrthogonalRandomFeatures
@@ -259,7 +259,7 @@ def _run_orf_hadamard(trainable: bool, label: str):
 
 
 def _randomize(module, gen, offset=0.0):
-    import torch
+    import torch  # peer-only
 
     with torch.no_grad():
         for p in module.parameters():
@@ -267,7 +267,7 @@ def _randomize(module, gen, offset=0.0):
 
 
 def _fourier_module(rank, d, filter_type):
-    import spectrans.kernels.spectral as sk_spectral
+    import spectrans.kernels.spectral as sk_spectral  # peer-only
 
     gen = np.random.default_rng(rank)
     module = sk_spectral.FourierKernel(rank, d, filter_type=filter_type).double()
@@ -286,8 +286,8 @@ def _run_fourier(rank, d, filter_type, method, label):
 
 
 def _run_learnable(normalize, trainable, method, label):
-    import spectrans.kernels.spectral as sk_spectral
-    import torch
+    import spectrans.kernels.spectral as sk_spectral  # peer-only
+    import torch  # peer-only
 
     from specref.compare import compare
 
@@ -303,7 +303,7 @@ def _run_learnable(normalize, trainable, method, label):
 
 
 def _run_poly_spectral(degree, normalize, label):
-    import spectrans.kernels.spectral as sk_spectral
+    import spectrans.kernels.spectral as sk_spectral  # peer-only
 
     from specref.compare import compare
 
@@ -316,7 +316,7 @@ def _run_poly_spectral(degree, normalize, label):
 def _run_attention_q_equal_k(rank, normalize, label):
     """At q = k both definitions project on the same basis, so the outputs agree (the gradients do not:
     spectrans's basis of q moves with q alone)."""
-    import spectrans.kernels.spectral as sk_spectral
+    import spectrans.kernels.spectral as sk_spectral  # peer-only
 
     from specref.compare import compare
 
@@ -328,8 +328,8 @@ def _run_attention_q_equal_k(rank, normalize, label):
 
 def _run_attention_bases(label):
     """rank = d: nothing is truncated, so the documented 'Q K^T' must be the centred Q K^T exactly."""
-    import spectrans.kernels.spectral as sk_spectral
-    import torch
+    import spectrans.kernels.spectral as sk_spectral  # peer-only
+    import torch  # peer-only
 
     from specref.compare import compare
     from specref.kernels import PolynomialSpectralKernel
@@ -349,7 +349,7 @@ def _run_attention_bases(label):
 
 
 def _run_svd(rank, normalize, n, m, label):
-    import spectrans.kernels.spectral as sk_spectral
+    import spectrans.kernels.spectral as sk_spectral  # peer-only
 
     from specref.compare import compare
 
@@ -363,8 +363,8 @@ def _run_svd(rank, normalize, n, m, label):
 def _run_randomized_svd(precision, label):
     """float64: spectrans raises. float32: its output is the rank-r range finder Q_r Q_r^T A (the 10
     oversampling columns unused), re-computed here from its own draw (same torch seed)."""
-    import spectrans.kernels.spectral as sk_spectral
-    import torch
+    import spectrans.kernels.spectral as sk_spectral  # peer-only
+    import torch  # peer-only
 
     from specref.compare import compare
     from specref.kernels import TruncatedSVDKernel

@@ -35,7 +35,7 @@ import numpy as np
 from specref.compare.api import PrecisionWarning, compare
 from specref.compare.bounds import EPS, afno_bounds, pair_bounds
 from specref.compare.result import Comparison, TensorComparison
-from specref.compare.suites import SuiteCase
+from specref.compare.suites import SuiteCase, one_torch_thread
 from specref.testing.checks import error_report
 from specref.testing.tolerances import Bound, fft_error_scale
 
@@ -69,7 +69,7 @@ def _normwise(a, b) -> float:
 def random_params(module, gen: np.random.Generator, scales: dict | None = None) -> None:
     """Overwrite every parameter of a torch module with N(0, s^2) values (s from ``scales`` by full or last
     name, else 1), plus ``scales["_offset"][name]`` where given."""
-    import torch
+    import torch  # peer-only
 
     scales = scales or {}
     with torch.no_grad():
@@ -93,18 +93,6 @@ def _raises(cmp: Comparison, exc: str) -> Comparison:
     return with_check(cmp, f"spectrans raises {exc}", cmp.peer_error.startswith(exc + ":"))
 
 
-def _one_thread(run, *args):
-    """Run with one torch thread, then restore the caller's count: these tensors are tiny, and on a few cores
-    torch's thread pool makes the suite several times slower."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return run(*args)
-    finally:
-        torch.set_num_threads(threads)
-
 
 def _torch_math(fn):
     """A torch function peer, named in reports by its own name (not ``<locals>``)."""
@@ -113,7 +101,7 @@ def _torch_math(fn):
 
 
 def _case(component: str, label: str, run, *args) -> SuiteCase:
-    return SuiteCase("spectrans", component, label, partial(_one_thread, run, component, label, *args))
+    return SuiteCase("spectrans", component, label, partial(one_torch_thread, run, component, label, *args))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -143,7 +131,7 @@ def _shape_label(shape, cfg: dict, complex_=False, p=0.0) -> str:
 
 
 def _fourier(component, label, cfg, shape, complex_input, p):
-    import spectrans.layers.mixing.fourier as sf
+    import spectrans.layers.mixing.fourier as sf  # peer-only
 
     gen = _gen(label)
     module = getattr(sf, component)(hidden_dim=shape[-1], **cfg, **({"dropout": p} if p else {})).double()
@@ -152,7 +140,7 @@ def _fourier(component, label, cfg, shape, complex_input, p):
 
 def _complex_dropout(component, label, b=2, n=7, d=6, p=0.4):
     """spectrans raises in training mode with keep_complex and dropout (bernoulli on a complex tensor)."""
-    import spectrans.layers.mixing.fourier as sf
+    import spectrans.layers.mixing.fourier as sf  # peer-only
 
     module = getattr(sf, component)(hidden_dim=d, keep_complex=True, dropout=p).double()
     cmp = compare(module, x=_draw(_gen(label), (b, n, d)), training=True, seed=11, label=label)
@@ -161,7 +149,7 @@ def _complex_dropout(component, label, b=2, n=7, d=6, p=0.4):
 
 def _complex_dropout_math(component, label, b=2, n=7, d=6, p=0.4):
     """specref applies the real keep-mask to the complex output: fft * mask / (1 - p) in torch."""
-    import torch
+    import torch  # peer-only
 
     gen = _gen(label.removesuffix(" vs torch math"))
     x = _draw(gen, (b, n, d))
@@ -182,8 +170,8 @@ def _complex_dropout_math(component, label, b=2, n=7, d=6, p=0.4):
 def _real_fourier(component, label, shape, norm, complex_input):
     """spectrans computes irfft2(rfft2(x)): x itself for even D, an array with D - 1 columns for odd D; its
     complex input raises AttributeError (its fft2d is never built)."""
-    import spectrans.layers.mixing.fourier as sf
-    import torch
+    import spectrans.layers.mixing.fourier as sf  # peer-only
+    import torch  # peer-only
 
     b, n, d = shape
     x = _draw(_gen(label), shape, complex_input)
@@ -204,7 +192,7 @@ def _real_fourier(component, label, shape, norm, complex_input):
 
 def _real_fourier_math(component, label, shape, norm, complex_input):
     """specref computes Re fft2(x), the FNet mixing the class documents."""
-    import torch
+    import torch  # peer-only
 
     x = _draw(_gen(label.removesuffix(" vs torch math")), shape, complex_input)
     n, d = shape[-2:]
@@ -256,8 +244,8 @@ def _gf_label(seq_len, length, cfg, p=0.0) -> str:
 
 
 def _gf_module(component, gen, config):
-    import spectrans.layers.mixing.global_filter as sg
-    import torch
+    import spectrans.layers.mixing.global_filter as sg  # peer-only
+    import torch  # peer-only
 
     torch.manual_seed(0)
     module = getattr(sg, component)(**config).double()
@@ -275,7 +263,7 @@ def _global_filter(component, label, seq_len, length, cfg, p, b=2, d=4):
 def gf_torch_math(xt, filter_real, filter_imag, *, activation, seq_len, spectral_mask, ps, norm="ortho"):
     """spectrans's GlobalFilterMixing forward written in torch, with the spectral dropout spectrans intends
     (Dropout2d on the 2-D (L, D) filter: each entry its own channel, kept with 1 - ps, scaled 1/(1 - ps))."""
-    import torch
+    import torch  # peer-only
 
     act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "identity": lambda v: v}[activation]
     length = xt.shape[-2]
@@ -306,7 +294,7 @@ def _adaptive_dropout(component, label, length, b=2):
 
 def _adaptive_dropout_math(component, label, length, b=2):
     """specref drops filter entries: compared with that math in torch, with the same mask."""
-    import torch
+    import torch  # peer-only
 
     gen = _gen(label.removesuffix(" vs torch math"))
     module = _gf_module(component, gen, _ADAPTIVE)
@@ -333,7 +321,7 @@ def _adaptive_dropout_math(component, label, length, b=2):
 
 def _regularization(component, label, rho=0.37, dl=1.7):
     """get_regularization_loss and its gradient (for the cotangent dl) against spectrans's (autograd)."""
-    import spectrans.layers.mixing.global_filter as sg
+    import spectrans.layers.mixing.global_filter as sg  # peer-only
 
     from specref.layers.mixing import AdaptiveGlobalFilter
 
@@ -341,7 +329,7 @@ def _regularization(component, label, rho=0.37, dl=1.7):
     module = sg.AdaptiveGlobalFilter(**config).double()
     random_params(module, _gen(label))
     loss = module.get_regularization_loss()
-    (dl * loss).backward()
+    (dl * loss).backward()  # peer-only
     layer = AdaptiveGlobalFilter.from_state_dict({k: v.detach().numpy() for k, v in module.state_dict().items()},
                                                  **config)
     ours, grads = np.asarray(layer.get_regularization_loss()), layer.get_regularization_loss_vjp(dl)
@@ -405,8 +393,8 @@ def _afno_module(cfg: dict, gen, dropout: float = 0.0):
     """spectrans's AFNOMixing (float32) with random params: the fourier weight O(1) (its init 1/(ms mh) would
     make the branch tiny), MLP weights scaled like xavier (1/sqrt(fan_in)), biases and the layer norm's affine
     map non-trivial."""
-    import spectrans.layers.mixing.afno as sa
-    import torch
+    import spectrans.layers.mixing.afno as sa  # peer-only
+    import torch  # peer-only
 
     torch.manual_seed(0)
     module = sa.AFNOMixing(**cfg, dropout=dropout)
@@ -436,7 +424,7 @@ def _afno(component, label, cfg, b, length, p):
 
 def afno_torch_math(xt, *, n_max: int, ms: int, mh: int, activation: str, masks=None, p=0.0, **params):
     """spectrans's AFNOMixing forward written in torch in the input's precision (spectrans forces float32)."""
-    import torch
+    import torch  # peer-only
 
     fn = torch.nn.functional
     act = {"gelu": fn.gelu, "relu": torch.relu, "silu": fn.silu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
@@ -497,7 +485,7 @@ def _afno_math(component, label, cfg, b, length, p):
 def _afno_float64_input(component, label, cfg, b, length):
     """spectrans casts float64 input to float32 (its float64 output is float32 arithmetic; float32-accurate,
     so within the float32 bounds) and a .double() module raises; specref computes in float64."""
-    import torch
+    import torch  # peer-only
 
     gen = _gen(label)
     module = _afno_module(cfg, gen)

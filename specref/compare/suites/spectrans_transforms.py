@@ -57,7 +57,7 @@ class Spec:
 
     def build(self):
         """The spectrans module (imports spectrans)."""
-        import spectrans.transforms as transforms
+        import spectrans.transforms as transforms  # peer-only
 
         return getattr(transforms, self.cls)(**self.kwargs)
 

@@ -35,8 +35,8 @@ def _config(component: str, state_dict: Mapping) -> dict:
 
 
 def _run(component: str, label: str, config: dict, length: int, state_dict: Mapping):
-    import spectrans.layers.mixing.global_filter as sg
-    import torch
+    import spectrans.layers.mixing.global_filter as sg  # peer-only
+    import torch  # peer-only
 
     from specref.compare import compare
 

@@ -22,7 +22,7 @@ torch autograd's against specref's adjoints, under the bounds of specref's verif
 
 from __future__ import annotations
 
-from specref.compare.suites import SuiteCase
+from specref.compare.suites import SuiteCase, one_torch_thread
 
 __all__ = ["cases", "POINTS", "LINEAR_POINTS", "LINEAR_DCT_KNOWN"]
 
@@ -73,7 +73,7 @@ def _label(peer_name: str, shape, keywords, norm, takes_norm: bool) -> str:
 
 def _run(peer_name, name, shape, keywords, norm, takes_norm, label, seed):
     import numpy as np
-    import torch_dct
+    import torch_dct  # peer-only
 
     import specref.transforms as transforms
     from specref.compare import compare
@@ -94,7 +94,7 @@ def _run_linear(kind, name, shape, keywords, label, seed):
     import dataclasses
 
     import numpy as np
-    import torch_dct
+    import torch_dct  # peer-only
 
     import specref.transforms as transforms
     from specref.compare import compare
@@ -111,18 +111,6 @@ def _run_linear(kind, name, shape, keywords, label, seed):
     return out if out.passed else dataclasses.replace(out, known=LINEAR_DCT_KNOWN)
 
 
-def _one_thread(run, *args):
-    """Run with one torch thread, then restore the caller's count: the tensors are tiny, and on a few busy
-    cores torch's thread pool makes each small convolution a thousand times slower."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return run(*args)
-    finally:
-        torch.set_num_threads(threads)
-
 
 def cases() -> list[SuiteCase]:
     out = []
@@ -132,7 +120,7 @@ def cases() -> list[SuiteCase]:
             label = _label(peer_name, shape, keywords, norm, takes_norm)
 
             def run(p=peer_name, n=name, s=shape, k=keywords, nm=norm, t=takes_norm, lb=label, sd=seed):
-                return _one_thread(_run, p, n, s, k, nm, t, lb, sd)
+                return one_torch_thread(_run, p, n, s, k, nm, t, lb, sd)
 
             out.append(SuiteCase("torch-dct", name, label, run))
             seed += 1
@@ -141,7 +129,7 @@ def cases() -> list[SuiteCase]:
             f" norm={keywords['norm']}" if "norm" in keywords else "")
 
         def run(kd=kind, n=name, s=shape, k=keywords, lb=label, sd=seed):
-            return _one_thread(_run_linear, kd, n, s, k, lb, sd)
+            return one_torch_thread(_run_linear, kd, n, s, k, lb, sd)
 
         out.append(SuiteCase("torch-dct", name, label, run))
         seed += 1
