@@ -42,7 +42,7 @@ from specref.interop.params import ParamContainer
 from specref.ops.dropout import dropout_mask
 from specref.testing.case import Case, Inputs
 
-__all__ = ["Layer", "LayerCtx", "layer_case", "check_sequence_input"]
+__all__ = ["Layer", "LayerCtx", "layer_case", "check_sequence_input", "nest", "prefixed", "child_masks"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,13 @@ class Layer(ParamContainer):
 
     # ------------------------------------------------------------------------------------------------
     # helpers for subclasses
+
+    def _child(self, name: str) -> Layer:
+        """Child ``name`` (a template in ``self._children``) holding this layer's arrays ``"<name>.*"``."""
+        template = self._children[name]
+        arrays = self._named_arrays()
+        head = name + "."
+        return template._replaced({k: arrays[head + k] for k in template._named_arrays()})
 
     def _check_cotangent(self, ctx: LayerCtx, dy, shape: tuple) -> None:
         """What every ``backward`` checks first: ``dy`` has the forward output's ``shape`` and the precision of
@@ -151,6 +158,39 @@ class Layer(ParamContainer):
                 f"numpy.random.Generator) or masks={{{name!r}: keep_mask}}"
             )
         return dropout_mask(as_generator(rng), shape, p, xp=xp, device=device_of(x))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# composition: a layer that holds sublayers (an attention inside a wavelet mixing, layers inside a block)
+#
+# A parent stores each child's arrays in its own ``params``/``buffers`` under ``"<child>.<name>"`` (torch's
+# ``state_dict`` naming), keeps a template of each child (its configuration) in ``self._children``, and
+# rebuilds the child from its own arrays at every forward (:meth:`Layer._child`), so ``astype``, ``to``,
+# ``with_params`` and ``from_state_dict`` of the parent act on the children too. The child's gradients,
+# masks and updated buffers travel with the prefix added or stripped by the two helpers below.
+
+
+def prefixed(prefix: str, arrays: Mapping) -> dict:
+    """``{"<prefix>.<name>": array}``: a child's params, grads or new buffers under the parent's names."""
+    return {f"{prefix}.{k}": v for k, v in arrays.items()}
+
+
+def nest(children: Mapping[str, Layer]) -> tuple[dict, dict]:
+    """The params and buffers of ``children`` (name -> layer) under their prefixes, for ``_init_arrays``."""
+    params, buffers = {}, {}
+    for name, child in children.items():
+        params.update(prefixed(name, child.params))
+        buffers.update(prefixed(name, child.buffers))
+    return params, buffers
+
+
+def child_masks(masks: Mapping | None, prefix: str) -> dict | None:
+    """The injected dropout masks of child ``prefix``, its prefix stripped (None when there are none)."""
+    if not masks:
+        return None
+    head = prefix + "."
+    out = {k[len(head):]: v for k, v in masks.items() if k.startswith(head)}
+    return out or None
 
 
 def check_sequence_input(x, hidden_dim: int | None, *, name: str = "x", layer: str = "layer"):
