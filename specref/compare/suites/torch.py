@@ -10,7 +10,7 @@ not Hermitian (the imaginary parts the transform discards get zero gradient on b
 
 from __future__ import annotations
 
-from specref.compare.suites import SuiteCase
+from specref.compare.suites import SuiteCase, torch_conv_norm
 from specref.compare.suites._fft_family import POINTS, fft_cases
 
 __all__ = ["cases", "POINTS"]
@@ -18,4 +18,4 @@ __all__ = ["cases", "POINTS"]
 
 def cases() -> list[SuiteCase]:
     return fft_cases("torch", "torch.fft", "torch", POINTS, renames={"axis": "dim", "axes": "dim"},
-                     every_norm=True)
+                     every_norm=True) + torch_conv_norm.cases()
