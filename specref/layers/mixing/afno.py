@@ -26,9 +26,9 @@ Precision: specref computes in the input's precision (float32 or float64). spect
 float32 and back, so a float64 spectrans AFNOMixing is float32 arithmetic (and ``.double()`` raises):
 validation/findings/spectrans_afno_float32.md.
 
-Primitives from :mod:`specref.ops` besides the usual ones: ``silu`` (:mod:`specref.ops.elementwise`),
-``view_as_real`` / ``view_as_complex`` (the R-linear isometries between complex arrays and real (re, im)
-pairs, each the other's adjoint; :mod:`specref.ops.complex`).
+Primitives from :mod:`specref.ops` besides the usual ones: the activation by name (the one table,
+:mod:`specref.ops.activations`), ``view_as_real`` / ``view_as_complex`` (the R-linear isometries between
+complex arrays and real (re, im) pairs, each the other's adjoint; :mod:`specref.ops.complex`).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from specref._args import check_choice, check_nonnegative_float, check_positive_
 from specref.backend import as_generator, dtype_name, namespace, to_numpy
 from specref.layers.base import LayerCtx, layer_case
 from specref.layers.mixing.base import MixingLayer
+from specref.ops.activations import ACTIVATION_KINKS, ACTIVATIONS
 from specref.ops.complex import (
     cmul,
     cmul_vjp,
@@ -51,18 +52,6 @@ from specref.ops.complex import (
     view_as_real_adjoint,
 )
 from specref.ops.dropout import dropout, dropout_vjp
-from specref.ops.elementwise import (
-    gelu,
-    gelu_vjp,
-    relu,
-    relu_vjp,
-    sigmoid,
-    sigmoid_vjp,
-    silu,
-    silu_vjp,
-    tanh,
-    tanh_vjp,
-)
 from specref.ops.linear import linear, linear_vjp
 from specref.ops.norm import layer_norm, layer_norm_vjp
 from specref.testing.draws import draw_away
@@ -79,32 +68,11 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------------------------------------
-# the identity activation and the activation table (both AFNO layers)
+# the activations both AFNO layers accept: spectrans's six names, from the one table (specref.ops.activations)
 
-
-def _identity(x):
-    """The identity (torch's ``nn.Identity``), returned as is."""
-    return x
-
-
-def _identity_vjp(dy, x, y):
-    """VJP of :func:`_identity`: ``dy``."""
-    return dy
-
-
-#: activation name -> (function, VJP), the names spectrans accepts (``ActivationType``)
-AFNO_ACTIVATIONS = {
-    "gelu": (gelu, gelu_vjp),  # exact erf form, as torch's nn.GELU(); NotImplementedError on array-api-strict
-    "relu": (relu, relu_vjp),
-    "silu": (silu, silu_vjp),
-    "tanh": (tanh, tanh_vjp),
-    "sigmoid": (sigmoid, sigmoid_vjp),
-    "identity": (_identity, _identity_vjp),
-}
-
-#: activation name -> the points where it is not differentiable (the verification cases keep the
-#: pre-activations away from them: :func:`specref.testing.draws.draw_away`)
-ACTIVATION_KINKS = {"relu": (0.0,)}
+#: activation name -> (function, VJP): the names spectrans's AFNOMixing accepts (``ActivationType``), taken
+#: from :data:`specref.ops.activations.ACTIVATIONS`; ``ACTIVATION_KINKS`` is that module's table, re-exported
+AFNO_ACTIVATIONS = {name: ACTIVATIONS[name] for name in ("gelu", "relu", "silu", "tanh", "sigmoid", "identity")}
 
 
 # ----------------------------------------------------------------------------------------------------------

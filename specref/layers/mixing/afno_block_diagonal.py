@@ -38,14 +38,9 @@ import numpy as np
 from specref._args import check_choice, check_nonnegative_float, check_positive_int
 from specref.backend import as_generator, dtype_name, namespace, to_numpy
 from specref.layers.base import LayerCtx, layer_case
-from specref.layers.mixing.afno import (
-    ACTIVATION_KINKS,
-    AFNO_ACTIVATIONS,
-    _builder,
-    _case_error_scale,
-    _input_shape,
-)
+from specref.layers.mixing.afno import AFNO_ACTIVATIONS, _builder, _case_error_scale, _input_shape
 from specref.layers.mixing.base import MixingLayer
+from specref.ops.activations import ACTIVATION_KINKS
 from specref.ops.complex import imag, imag_adjoint, real, real_adjoint, view_as_complex, view_as_complex_adjoint
 from specref.ops.elementwise import softshrink, softshrink_vjp
 from specref.ops.linear import block_linear, block_linear_vjp
