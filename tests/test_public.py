@@ -38,7 +38,7 @@ REEXPORTING = [
     "specref.interop",
 ]
 # Packages a later issue fills: importable, with an empty __all__.
-EMPTY = ["specref.blocks", "specref.neural_kernels", "specref.layers.attention", "specref.layers.operators"]
+EMPTY = ["specref.blocks", "specref.neural_kernels", "specref.layers.operators"]
 # Entry points, not libraries: run as programs, they export nothing.
 ENTRY_POINTS = {"specref.__main__", "specref.cli"}
 

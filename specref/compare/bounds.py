@@ -34,6 +34,7 @@ __all__ = [
     "global_filter_bounds",
     "afno_constants",
     "afno_bounds",
+    "wavelet_bounds",
     "layer_bounds",
 ]
 
@@ -129,6 +130,67 @@ def afno_bounds(layer, input_shape: tuple, eps: float) -> tuple[Bound, Bound]:
             Bound(2 * c_grad * eps, f"2 c_grad eps: {reason}; eps = {eps:.3g}"))
 
 
+def _coeff_lengths(n: int, f: int, levels: int) -> list[int]:
+    """Coefficient lengths of levels 1..J (pywt's symmetric mode: floor((n + F - 1) / 2) per level)."""
+    out = []
+    for _ in range(levels):
+        n = (n + f - 1) // 2
+        out.append(n)
+    return out
+
+
+def _mha_constant(length: int) -> float:
+    """One-head attention of width 1 over ``length`` positions: the in-projection (a product and a sum: 2),
+    the score (1), the softmax (its sum, length + 1, and exp and division: 8), the weighted sum (length + 1),
+    the out-projection (2)."""
+    return 2 * (length + 1) + 13.0
+
+
+def wavelet_bounds(layer, input_shape: tuple, eps: float):
+    r"""(forward, gradient) bounds of ``WaveletMixing`` / ``WaveletMixing2D``: :math:`2c\epsilon` each.
+
+    c_fwd counts the filter bank: each analysis and synthesis pass along one axis is an inner product of
+    F taps (F + 1), J levels, one axis (1-D) or two (2-D); then the mixing: a product per coefficient
+    (pointwise, channel: 4), a width-1 attention over the positions it sees (level: L_max; cross: every
+    subband coefficient S; documented attention: two encoder layers over S, each an attention, a 4-wide FFN
+    (5 + 5) and two layer norms (8)), a 3 x 3 convolution (10) with batch normalisation over the B h w
+    values of a band (mean and variance sums, 2 (m + 1), and 8 for the square root, division and affine map)
+    (subband); the dropout scale and the residual (4 each). The gradients add the longest sum that forms a
+    parameter gradient (the weights are shared by the batch, the positions and, in 2-D, the channels) and
+    the batch-norm backward's sums over m.
+    """
+    name = type(layer).__name__
+    f = next(v for k, v in layer.buffers.items() if k.endswith("dec_lo")).shape[0]
+    levels, mode = layer.levels, layer.mixing_mode
+    batch = math.prod(input_shape[:-2]) if name == "WaveletMixing" else math.prod(input_shape[:-3])
+    if name == "WaveletMixing":
+        lengths = _coeff_lengths(input_shape[-2], f, levels)
+        c_bank = 2 * levels * (f + 1)
+        d = input_shape[-1]
+        if mode == "level":
+            c_mix, reduction = _mha_constant(max(lengths)), batch * d * (levels + 1) * max(lengths)
+        else:
+            c_mix, reduction = 4.0, batch * max(lengths)
+    else:
+        rows = _coeff_lengths(input_shape[-2], f, levels)
+        cols = _coeff_lengths(input_shape[-1], f, levels)
+        sizes = [r * c for r, c in zip(rows, cols, strict=True)]
+        total = sizes[-1] + 3 * sum(sizes)  # LL_J and three detail bands per level
+        c_bank = 4 * levels * (f + 1)
+        channels = input_shape[-3]
+        if mode == "subband":
+            m = batch * sizes[-1]  # the batch-norm statistics of LL_J
+            c_mix, reduction = 10 + 2 * (m + 1) + 8.0, batch * channels * sizes[0] + 2 * (m + 1)
+        elif mode == "cross":
+            c_mix, reduction = _mha_constant(total), batch * channels * total
+        elif getattr(layer, "encoder", "documented") == "documented":
+            c_mix, reduction = 2 * (_mha_constant(total) + 18.0), batch * channels * total
+        else:
+            c_mix, reduction = 0.0, 0
+    return pair_bounds(elementwise=2, extra=c_bank + c_mix, reduction=reduction, eps=eps,
+                       what=f"{name}({mode}): filter bank over {levels} levels of {f} taps, the mixing")
+
+
 _LAYER_BOUNDS = {
     "FourierMixing": fourier_mixing_bounds,
     "FourierMixing1D": fourier_mixing_bounds,
@@ -138,6 +200,8 @@ _LAYER_BOUNDS = {
     "GlobalFilterMixing2D": global_filter_bounds,
     "AdaptiveGlobalFilter": global_filter_bounds,
     "AFNOMixing": afno_bounds,
+    "WaveletMixing": wavelet_bounds,
+    "WaveletMixing2D": wavelet_bounds,
 }
 
 

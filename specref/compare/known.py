@@ -59,6 +59,12 @@ KNOWN: dict[str, str] = {
     "spectrans_spectral_pool_nyquist":
         "spectrans SpectralPooling counts the Nyquist bin of an even kept band once: halved when truncating, "
         "doubled when zero-padding",
+    "spectrans_wavelet2d_attention_unused":
+        "spectrans WaveletMixing2D(mixing_mode='attention') never calls its width-1 TransformerEncoder: "
+        "y = x + IDWT2(DWT2 x)",
+    "spectrans_wavelet_mixing_docs":
+        "spectrans wavelet mixing: pointwise weights (1, 1, D), 'channel' diagonal only, 'level' per-band attention "
+        "over padded positions, 2-D 'lh'/'hl' swapped, channels unused, against the docstrings",
     "torch_interpolate_linear_floorf":
         "torch F.interpolate(mode='linear') floors the source index in float32, also for float64 input",
     "ptwt_short_signal_padding":

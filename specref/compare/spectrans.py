@@ -16,7 +16,20 @@ configuration, the pairing names the finding (``known``):
 - ``spectrans_adaptive_spectral_dropout``: ``AdaptiveGlobalFilter(spectral_dropout_p > 0)`` in training mode
   (it raises);
 - ``spectrans_afno_float32``: ``AFNOMixing`` given float64 inputs or holding float64 parameters (it computes
-  in float32; a float64 module raises).
+  in float32; a float64 module raises);
+- ``spectrans_dwt_float32_filters``: ``WaveletMixing``/``WaveletMixing2D`` compared in float64 while the module
+  holds spectrans's float32-rounded filter buffers (overwrite them with pywt's float64 taps,
+  :func:`exact_wavelet_filters`, to compare the float64 math), or on a signal that some level leaves shorter
+  than ``F - 2`` samples (spectrans's symmetric extension then differs from pywt's where its filters read);
+- ``spectrans_wavelet2d_attention_unused``: ``WaveletMixing2D(mixing_mode="attention")`` (spectrans never calls
+  its encoder), unless specref is built with ``config={"encoder": "spectrans_identity"}``.
+
+The wavelet layers' classes live in :mod:`specref.layers.mixing.wavelet` and
+:mod:`specref.layers.mixing.wavelet2d`; their bounds (:func:`specref.compare.bounds.wavelet_bounds`) count the
+filter-bank stages.
+In training mode ``WaveletMixing``'s ``"dropout"`` mask is read back; the ``'level'`` mode's attention-weight
+dropout (``level_mixer.dropout``, applied functionally by ``nn.MultiheadAttention``) cannot be read back, so a
+training-mode comparison of that mode needs ``dropout=0`` (the pairing notes it otherwise).
 
 The kernels (``spectrans.kernels``) and the transforms (``spectrans.transforms``) have their pairings in
 :mod:`specref.compare.spectrans_kernels` and :mod:`specref.compare.spectrans_transforms` (each a ``CLASSES``
@@ -35,7 +48,8 @@ import numpy as np
 from specref.compare.frameworks import to_host
 from specref.compare.mapping import Pairing, layer_pairing
 
-__all__ = ["is_spectrans", "pairing", "CLASSES", "read_config", "kernel_classes"]
+__all__ = ["is_spectrans", "pairing", "CLASSES", "read_config", "kernel_classes", "exact_wavelet_filters",
+           ]
 
 # The other families' pairings, each a module with ``CLASSES`` (spectrans class name -> specref name) and
 # ``pairing(peer, input_shapes, *, component, config, dtype, training)``: (module, spectrans package, what).
@@ -117,17 +131,78 @@ def read_config(module, cls) -> dict:
     return config
 
 
+# specref classes outside the mixing package's re-exports: name -> module.
+_LAYER_MODULES = {"WaveletMixing": "specref.layers.mixing.wavelet",
+                  "WaveletMixing2D": "specref.layers.mixing.wavelet2d"}
+
+
 def _layer(name: str):
+    if name in _LAYER_MODULES:
+        return getattr(importlib.import_module(_LAYER_MODULES[name]), name)
     import specref.layers.mixing as mixing
 
     return getattr(mixing, name)
+
+
+_FILTERS = ("dec_lo", "dec_hi", "rec_lo", "rec_hi")  # spectrans's get_wavelet_filters order (pywt's names)
+
+
+def _dwt_module(module):
+    """The DWT1D holding a wavelet layer's filter buffers (``dwt`` in 1-D, ``dwt.dwt1d`` in 2-D)."""
+    return getattr(module.dwt, "dwt1d", module.dwt)
+
+
+def exact_wavelet_filters(module) -> None:
+    """Overwrite a spectrans wavelet module's filter buffers (float32-rounded, inventory #11) with pywt's
+    float64 taps, in place, in the buffers' dtype (call after ``.double()``)."""
+    import pywt
+    import torch  # peer-only
+
+    dwt, wav = _dwt_module(module), pywt.Wavelet(module.wavelet)
+    with torch.no_grad():
+        for name in _FILTERS:
+            buf = getattr(dwt, name)
+            buf.copy_(torch.tensor(getattr(wav, name), dtype=torch.float64).to(buf.dtype))
+
+
+def _inexact_filters(module) -> bool:
+    """The module's float64 filter buffers are not pywt's float64 taps (spectrans stores them rounded)."""
+    import pywt
+
+    dwt, wav = _dwt_module(module), pywt.Wavelet(module.wavelet)
+    return any(not np.array_equal(to_host(getattr(dwt, n)).astype(np.float64), np.asarray(getattr(wav, n)))
+               for n in _FILTERS)
+
+
+def _short_level(shape, f: int, levels: int, axes) -> bool:
+    """Some level's input along ``axes`` has 1 < n < F - 2 samples: spectrans's turning-walk extension then
+    differs from pywt's symmetric extension in samples its filter bank reads (it pads F - 1 samples a side and
+    drops the first, so F - 2 a side are read; the walk equals pywt's extension for its first n samples;
+    validation/findings/spectrans_dwt_float32_filters.md)."""
+    for axis in axes:
+        n = shape[axis]
+        for _ in range(levels):
+            if 1 < n < f - 2:
+                return True
+            n = (n + f - 1) // 2
+    return False
 
 
 def _holds_float64(module) -> bool:
     return any(to_host(p).dtype != np.float32 for p in module.parameters())
 
 
-def _known_mixing(module, name: str, config: dict, precision: str, training: bool) -> str:
+def _known_mixing(module, name: str, config: dict, precision: str, training: bool, shape=None) -> str:
+    if name in ("WaveletMixing", "WaveletMixing2D"):
+        if name == "WaveletMixing2D" and config.get("mixing_mode") == "attention" \
+                and config.get("encoder", "documented") != "spectrans_identity":
+            return "spectrans_wavelet2d_attention_unused"
+        f = len(_dwt_module(module).dec_lo)
+        axes = (-2,) if name == "WaveletMixing" else (-2, -1)
+        if (precision == "float64" and _inexact_filters(module)) or \
+                (shape is not None and _short_level(shape, f, config.get("levels", 1), axes)):
+            return "spectrans_dwt_float32_filters"
+        return ""
     if name == "RealFourierMixing" and config.get("use_real_fft", True):
         return "spectrans_real_fourier_identity"
     if name == "AFNOMixing" and (precision == "float64" or _holds_float64(module)):
@@ -150,12 +225,17 @@ CLASSES: dict[str, str] = {
     "GlobalFilterMixing2D": "GlobalFilterMixing2D",
     "AdaptiveGlobalFilter": "AdaptiveGlobalFilter",
     "AFNOMixing": "AFNOMixing",
+    "WaveletMixing": "WaveletMixing",
+    "WaveletMixing2D": "WaveletMixing2D",
 }
 
 # spectrans class name -> (module) -> {mask name: dropout module}; the default is the layer's "dropout".
 _DROPOUTS: dict[str, Callable] = {
     "AFNOMixing": lambda m: {"mlp.2": m.mlp[2], "mlp.4": m.mlp[4]},
 }
+
+
+_WAVELET_LAYERS = ("WaveletMixing", "WaveletMixing2D")
 
 
 def _is_mixing(module) -> bool:
@@ -201,10 +281,18 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
     cfg = {**read_config(module, cls), **dict(config or {})}
     state = {k: to_host(v) for k, v in module.state_dict().items()}
     shape = input_shapes[0] if input_shapes else None
-    if shape is None:
-        length = cfg.get("sequence_length") or cfg.get("max_sequence_length") or 8
+    if shape is None and name == "WaveletMixing2D":
+        shape = (2, cfg["channels"], 8, 8)
+    elif shape is None:
+        length = cfg.get("sequence_length") or cfg.get("max_sequence_length") or (16 if "levels" in cfg else 8)
         shape = (2, length, cfg["hidden_dim"])
     out = layer_pairing(cls, state, shape, config=cfg, dtype=dtype)
+    if name in _WAVELET_LAYERS:
+        out.spectral_axes = (-2, -1) if name == "WaveletMixing2D" else (-2,)
+        if training and cfg.get("mixing_mode") == "level" and cfg.get("dropout", 0) > 0:
+            out.notes.append("level_mixer.dropout (nn.MultiheadAttention's attention-weight dropout, applied "
+                             "functionally) cannot be read back: compare the 'level' mode in training with "
+                             "dropout=0")
     # Gradients are compared for the trainable parameters only (the peer's named_parameters).
     trainable = {k for k, _ in module.named_parameters()}
     backward = out.backward
@@ -219,6 +307,7 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
     out.dropouts = {k: v for k, v in drop.items() if _dropout_p(v) > 0}
     if name == "AFNOMixing":
         out.relu_before = {"mlp.2": cfg.get("activation") == "relu"}
-    out.known = _known_mixing(module, name, cfg, dtype or "float64", training)
+    out.known = _known_mixing(module, name, cfg, dtype or "float64", training, shape)
     out.peer_call = peer
     return out
+

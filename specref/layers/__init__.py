@@ -2,15 +2,20 @@
 
 Every public name is re-exported here (``from specref.layers import GlobalFilterMixing``), as
 :mod:`torch.nn` does; the lists are the ``__all__`` of :mod:`~specref.layers.base` (the ``Layer`` contract)
-and of the subpackage :mod:`~specref.layers.mixing` (the mixing layers that exist today: the Fourier mixing
-family, the global filters, and the two AFNOs). The subpackages :mod:`specref.layers.attention` and
-:mod:`specref.layers.operators` are empty: attention and operator (FNO) layers are planned for later issues.
+of :mod:`~specref.layers.feedforward` (spectrans's block feed-forward network), and of the subpackages
+:mod:`~specref.layers.mixing` (the Fourier mixing family, the global filters, the two AFNOs, wavelet mixing)
+and :mod:`~specref.layers.attention` (exact multi-head softmax attention and torch's Transformer encoder).
+The subpackage :mod:`specref.layers.operators` is empty: operator (FNO) layers are planned.
 The deep paths keep working.
 """
 
+from specref.layers import attention as _attention
 from specref.layers import base as _base
+from specref.layers import feedforward as _feedforward
 from specref.layers import mixing as _mixing
+from specref.layers.attention import *  # noqa: F403
 from specref.layers.base import *  # noqa: F403
+from specref.layers.feedforward import *  # noqa: F403
 from specref.layers.mixing import *  # noqa: F403
 
-__all__ = [*_base.__all__, *_mixing.__all__]
+__all__ = [*_base.__all__, *_feedforward.__all__, *_mixing.__all__, *_attention.__all__]

@@ -28,8 +28,8 @@ import numpy as np
 
 from specref._args import check_choice, check_positive_int, check_probability
 from specref.backend import as_generator, dtype_name, to_numpy
+from specref.layers._init import torch_default_bias, torch_default_weight
 from specref.layers.base import Layer, LayerCtx, layer_case
-from specref.layers.init import torch_default_bias, torch_default_weight
 from specref.ops.activations import ACTIVATION_KINKS, ACTIVATIONS
 from specref.ops.dropout import dropout, dropout_vjp
 from specref.ops.linear import linear, linear_vjp
@@ -68,7 +68,7 @@ class FeedForwardNetwork(Layer):
     dropout : float in [0, 1)
         p of the dropout between the activation and ``fc2``, named ``"dropout"`` in ``masks=``.
     seed : int or numpy.random.Generator, keyword-only
-        torch's ``nn.Linear`` initialisation (:mod:`specref.layers.init`), drawn in the order ``fc1.weight``,
+        torch's ``nn.Linear`` initialisation (:mod:`specref.layers._init`), drawn in the order ``fc1.weight``,
         ``fc1.bias``, ``fc2.weight``, ``fc2.bias``. Never the same numbers as torch's generator: load a
         state_dict to compare.
 

@@ -5,14 +5,16 @@ One family per module, each listing its primitives in its own docstring and ``__
 arithmetic and the R-linear maps between complex and real arrays), :mod:`~specref.ops.softmax`,
 :mod:`~specref.ops.norm`, :mod:`~specref.ops.row_normalize`, :mod:`~specref.ops.linear`,
 :mod:`~specref.ops.dropout`, :mod:`~specref.ops.conv` (2-D convolution),
-:mod:`~specref.ops.batch_norm`, :mod:`~specref.ops.activations` (the
-activations by name), and :mod:`~specref.ops.broadcast` (``sum_to_shape``, the one unbroadcast
-helper). docs/ops.md tabulates every forward and VJP formula, generated from the docstrings.
+:mod:`~specref.ops.batch_norm`, :mod:`~specref.ops.activations` (the activations by name),
+:mod:`~specref.ops.attention` (scaled dot-product attention), and :mod:`~specref.ops.broadcast`
+(``sum_to_shape``, the one unbroadcast helper). docs/ops.md tabulates every forward and VJP formula,
+generated from the docstrings.
 
 Note: ``abs`` is exported under the array API's name; ``from specref.ops import *`` would shadow the builtin.
 """
 
 from specref.ops import activations as _activations
+from specref.ops import attention as _attention
 from specref.ops import batch_norm as _batch_norm
 from specref.ops import broadcast as _broadcast
 from specref.ops import complex as _complex
@@ -24,6 +26,7 @@ from specref.ops import norm as _norm
 from specref.ops import row_normalize as _row_normalize
 from specref.ops import softmax as _softmax
 from specref.ops.activations import *  # noqa: F403
+from specref.ops.attention import *  # noqa: F403
 from specref.ops.batch_norm import *  # noqa: F403
 from specref.ops.broadcast import *  # noqa: F403
 from specref.ops.complex import *  # noqa: F403
@@ -47,4 +50,5 @@ __all__ = [
     *_conv.__all__,
     *_batch_norm.__all__,
     *_activations.__all__,
+    *_attention.__all__,
 ]

@@ -14,6 +14,7 @@ from specref.layers.mixing.afno import AFNOMixing
 from specref.layers.mixing.afno_block_diagonal import BlockDiagonalAFNOMixing
 from specref.layers.mixing.fourier import FourierMixing, FourierMixing1D, RealFourierMixing, SeparableFourierMixing
 from specref.layers.mixing.global_filter import AdaptiveGlobalFilter, GlobalFilterMixing, GlobalFilterMixing2D
+from specref.layers.mixing.wavelet import WaveletMixing
 
 D, N = 8, 6
 
@@ -27,6 +28,7 @@ LAYERS = {
     "GlobalFilterMixing": lambda: GlobalFilterMixing(hidden_dim=D, sequence_length=N),
     "GlobalFilterMixing2D": lambda: GlobalFilterMixing2D(hidden_dim=D, sequence_length=N),
     "AdaptiveGlobalFilter": lambda: AdaptiveGlobalFilter(hidden_dim=D, sequence_length=N),
+    "WaveletMixing": lambda: WaveletMixing(hidden_dim=D, wavelet="db1", levels=1),
 }
 
 

@@ -3,7 +3,9 @@
 ``cases()`` gives the mixing layers' cases (:mod:`specref.compare.suites.spectrans_mixing`: the Fourier
 family, the global filters with interpolated lengths, AFNO in float32, dropout in training mode with the
 masks read back, AdaptiveGlobalFilter's regularization loss, and for each known difference the spectrans
-case plus specref against the correct math written in torch), then the kernels' and the transforms' cases
+case plus specref against the correct math written in torch), then the wavelet mixing layers'
+(:mod:`specref.compare.suites.spectrans_wavelet`: WaveletMixing and WaveletMixing2D in every mode, train and
+eval, spectrans's filters replaced by pywt's float64 taps), then the kernels' and the transforms' cases
 (:mod:`specref.compare.suites.spectrans_kernels`, :mod:`specref.compare.suites.spectrans_transforms`, each
 where its module exists). Every case is a :class:`~specref.compare.suites.SuiteCase` with
 ``peer="spectrans"``; running one imports torch and spectrans, importing this module imports neither.
@@ -22,10 +24,11 @@ _FAMILIES = ("specref.compare.suites.spectrans_kernels", "specref.compare.suites
 
 
 def cases() -> list[SuiteCase]:
-    """The mixing layers' cases, then the kernels' and the transforms' (where their suite modules exist)."""
-    from specref.compare.suites import spectrans_mixing
+    """The mixing layers' cases (Fourier, global filters, AFNO, wavelets), then the kernels' and the transforms'
+    (where their suite modules exist)."""
+    from specref.compare.suites import spectrans_mixing, spectrans_wavelet
 
-    out = spectrans_mixing.cases()
+    out = spectrans_mixing.cases() + spectrans_wavelet.cases()
     for family in _FAMILIES:
         if importlib.util.find_spec(family) is not None:
             out += list(importlib.import_module(family).cases())
