@@ -43,6 +43,8 @@ def _params():
                                     marks=pytest.mark.skip(reason=f"{peer} is not installed ({pip})")))
             continue
         case_list = suites.cases(peer)
+        if peer == "torch":  # torch.nn's cases have their own tests (test_torch_conv_norm, _attention, _transformer)
+            case_list = [c for c in case_list if c.component in FFT_PAIRS]
         configs = [None] * len(case_list)
         if peer == "scipy":
             from specref.compare.suites import scipy as scipy_suite

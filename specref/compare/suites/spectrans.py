@@ -24,11 +24,12 @@ _FAMILIES = ("specref.compare.suites.spectrans_kernels", "specref.compare.suites
 
 
 def cases() -> list[SuiteCase]:
-    """The mixing layers' cases (Fourier, global filters, AFNO, wavelets), then the kernels' and the transforms'
+    """The mixing layers' cases (Fourier, global filters, AFNO, wavelets), the block feed-forward network's
+    (:func:`specref.compare.suites.torch_transformer.spectrans_cases`), then the kernels' and the transforms'
     (where their suite modules exist)."""
-    from specref.compare.suites import spectrans_mixing, spectrans_wavelet
+    from specref.compare.suites import spectrans_mixing, spectrans_wavelet, torch_transformer
 
-    out = spectrans_mixing.cases() + spectrans_wavelet.cases()
+    out = spectrans_mixing.cases() + spectrans_wavelet.cases() + torch_transformer.spectrans_cases()
     for family in _FAMILIES:
         if importlib.util.find_spec(family) is not None:
             out += list(importlib.import_module(family).cases())
