@@ -34,6 +34,7 @@ REEXPORTING = [
     "specref.ops",
     "specref.kernels",
     "specref.layers",
+    "specref.layers.attention",
     "specref.layers.mixing",
     "specref.interop",
 ]
