@@ -36,10 +36,11 @@ REEXPORTING = [
     "specref.layers",
     "specref.layers.attention",
     "specref.layers.mixing",
+    "specref.layers.operators",
     "specref.interop",
 ]
 # Packages a later issue fills: importable, with an empty __all__.
-EMPTY = ["specref.blocks", "specref.neural_kernels", "specref.layers.operators"]
+EMPTY = ["specref.blocks", "specref.neural_kernels"]
 # Entry points, not libraries: run as programs, they export nothing.
 ENTRY_POINTS = {"specref.__main__", "specref.cli"}
 

@@ -6,7 +6,8 @@
   ``sample_orthogonal_gaussian_frequencies``, statistically: chi_d row norms, orthogonal blocks, and the mean
   over seeds (zero for N(0, I) rows; performer's is not: ``performer_orthogonal_not_haar``), and the FAVOR+
   estimator's mean over seeds against exp(x.y).
-- neuraloperator: no suite (specref's spectral convolution is issue 16); its ``SpectralConv`` against a
+- neuraloperator: its suite (specref's spectral convolutions through the weight map
+  ``NeuralOperatorSpectralConv``) runs in validation/test_neuralop_spectralconv.py; here its ``SpectralConv`` against a
   NumPy oracle written from the math (FFT, the n_modes frequencies around 0, the complex weight product, the
   inverse FFT at the output resolution): agreement where it computes the math, and the findings
   ``neuralop_spectralconv_fftshift``, ``_resolution``, ``_complex64`` and ``_n_modes`` reproduced where it does
@@ -144,13 +145,13 @@ def test_favor_estimator_mean_over_seeds(draws, axis):
 
 
 # ----------------------------------------------------------------------------------------------------------
-# neuraloperator: no suite yet; SpectralConv against the math
+# neuraloperator: the suite exists (validation/test_neuralop_spectralconv.py); SpectralConv against the math
 
 neuralop = pytest.importorskip("neuralop")
 
 
-def test_neuraloperator_has_no_suite_yet():
-    assert suites.cases("neuraloperator") == []
+def test_neuraloperator_suite_exists():
+    assert suites.cases("neuraloperator")
     assert suites.peer_available("neuraloperator")[0]
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "afno_constants",
     "afno_bounds",
     "wavelet_bounds",
+    "operator_bounds",
     "layer_bounds",
 ]
 
@@ -191,6 +192,66 @@ def wavelet_bounds(layer, input_shape: tuple, eps: float):
                        what=f"{name}({mode}): filter bank over {levels} levels of {f} taps, the mixing")
 
 
+def _spectral_conv_constant(weight_shape: tuple, points: int) -> float:
+    """One spectral convolution: rfft and irfft over ``points`` (2 (1 + log2 n) each), the mode-wise channel
+    sum of complex products (C_in + 1, and 4 for the product), counted at max(C_in, C_out) + 1 so that the
+    input gradient's sum over C_out is covered too."""
+    c_in, c_out = weight_shape[0], weight_shape[1]
+    return 2 * fft_error_scale(points) + 4 + max(c_in, c_out) + 1.0
+
+
+def operator_bounds(layer, input_shape: tuple, eps: float) -> tuple[Bound, Bound]:
+    r"""(forward, gradient) bounds of the neural operators (:mod:`specref.layers.operators`): :math:`2c\epsilon`.
+
+    ``SpectralConv1d``/``SpectralConv2d``/``SpectralConv2dTwoCorners`` (input channels first): the FFT stages
+    and the mode-wise channel sums (:func:`_spectral_conv_constant`); the weight gradient sums the batch
+    (B terms): c_grad = c_fwd + B + 1. ``FourierNeuralOperator`` (channels last): the spectral convolution
+    (if used), the 1x1 convolution (an inner product of C terms: C + 1), the sum of both and the activation
+    (4 each). ``FNOBlock``: two norms (layer norm over D: 2 (log2 D + 1) + 4; batch norm over the B P
+    positions: 2 (B P + 1) + 8), the FNO, the FFN (Lin of D terms, activation, Lin of F terms: D + F + 6),
+    the dropouts and residuals (4 each). For the FNO and the block the gradients run the chain's adjoints on
+    the cotangent and on the stored values (2 c_fwd) and add the longest sum forming a parameter gradient,
+    over the B P positions (the 1x1 convolution, the FFN, the norms; a batch norm's backward sums them too).
+    """
+    name = type(layer).__name__
+    params = dict(layer.params)
+    if name.startswith("SpectralConv"):
+        weight = params.get("weights", params.get("weights1"))
+        spatial = 1 if name == "SpectralConv1d" else 2
+        points = math.prod(input_shape[-spatial:])
+        batch = math.prod(input_shape[:-spatial - 1])
+        return pair_bounds(extra=_spectral_conv_constant(tuple(weight.shape), points), reduction=batch, eps=eps,
+                           what=f"{name}: rfft/irfft over {points} points, mode-wise channel sums")
+    prefix = "fno." if name == "FNOBlock" else ""
+    lin = params.get(prefix + "linear.weight")
+    conv = params.get(prefix + "spectral_conv.weights")
+    spatial = (lin.ndim if lin is not None else conv.ndim - 1) - 2
+    points = math.prod(input_shape[-spatial - 1:-1])
+    positions = math.prod(input_shape[:-1])
+    d = input_shape[-1]
+    c_fno = 8.0 + (_spectral_conv_constant(tuple(conv.shape), points) if conv is not None else 0.0) \
+        + (d + 1.0 if lin is not None else 0.0)
+    parts = [f"FNO {c_fno:.0f}"]
+    c_fwd = c_fno
+    if name == "FNOBlock":
+        buffers = dict(getattr(layer, "buffers", {}) or {})
+        if "norm1.running_mean" in buffers:
+            c_norm = 2 * (positions + 1) + 8.0
+        elif "norm1.weight" in params:
+            c_norm = 2 * (math.log2(d) + 1) + 4
+        else:
+            c_norm = 0.0
+        ffn = params.get("ffn.0.weight")
+        c_ffn = d + ffn.shape[0] + 6.0 + 8.0 if ffn is not None else 0.0
+        c_fwd += 2 * c_norm + c_ffn + 8.0
+        parts += [f"norms 2 x {c_norm:.0f}", f"FFN {c_ffn:.0f}", "dropouts and residuals 8"]
+    c_grad = 2 * c_fwd + positions + 1
+    reason = (f"c_fwd = {' + '.join(parts)} = {c_fwd:.0f} ({name}, {points} points), c_grad = 2 c_fwd + B P + 1 "
+              f"= {c_grad:.0f}")
+    return (Bound(2 * c_fwd * eps, f"2 c_fwd eps: {reason}; eps = {eps:.3g}"),
+            Bound(2 * c_grad * eps, f"2 c_grad eps: {reason}; eps = {eps:.3g}"))
+
+
 _LAYER_BOUNDS = {
     "FourierMixing": fourier_mixing_bounds,
     "FourierMixing1D": fourier_mixing_bounds,
@@ -202,6 +263,11 @@ _LAYER_BOUNDS = {
     "AFNOMixing": afno_bounds,
     "WaveletMixing": wavelet_bounds,
     "WaveletMixing2D": wavelet_bounds,
+    "SpectralConv1d": operator_bounds,
+    "SpectralConv2d": operator_bounds,
+    "SpectralConv2dTwoCorners": operator_bounds,
+    "FourierNeuralOperator": operator_bounds,
+    "FNOBlock": operator_bounds,
 }
 
 

@@ -90,6 +90,8 @@ KNOWN: dict[str, str] = {
         "neuraloperator SpectralConv computes in complex64 whatever the dtypes",
     "neuralop_spectralconv_n_modes":
         "neuraloperator SpectralConv: odd n_modes not rounded as documented; odd reductions shift the weights",
+    "spectrans_fno_one_corner":
+        "spectrans SpectralConv2d keeps rfft2 rows 0..m1-1 only: the negative frequencies along H are dropped",
     "scipy_dct_complex_orthogonalize":
         "scipy.fft's dct/dst family ignores orthogonalize for complex input (computes the norm's default variant)",
 }

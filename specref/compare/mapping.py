@@ -5,7 +5,9 @@ A :class:`WeightMap` converts in both directions: ``to_specref`` builds specref'
 the peer's names and layout by the chain rule, so the comparison reads in the peer's own terms. Two maps
 ship: :class:`SameNames` (spectrans's layout: specref's params *are* the peer's, by name) and
 :class:`GFNetHalfSpectrum` (a GFNet layer's complex half-spectrum weight onto
-:class:`~specref.layers.mixing.GlobalFilterMixing`'s full-length real filters).
+:class:`~specref.layers.mixing.GlobalFilterMixing`'s full-length real filters), and
+:class:`NeuralOperatorSpectralConv` (neuraloperator's ``SpectralConv`` weight and mode windows onto
+:class:`~specref.layers.operators.spectral_conv.SpectralConv1d` and ``SpectralConv2dTwoCorners``).
 
 A :class:`Pairing` is one peer bound to one specref component: the specref side (forward, then the
 hand-written backward), the derived bounds, the peer's dropouts to read masks from, and a known difference
@@ -21,8 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["WeightMap", "SameNames", "GFNetHalfSpectrum", "gfnet_half_spectrum", "Pairing", "layer_pairing",
-           "OursRun", "weight_map"]
+__all__ = ["WeightMap", "SameNames", "GFNetHalfSpectrum", "gfnet_half_spectrum", "NeuralOperatorSpectralConv",
+           "Pairing", "layer_pairing", "OursRun", "weight_map"]
 
 
 class WeightMap:
@@ -175,11 +177,113 @@ class GFNetHalfSpectrum(WeightMap):
 
 gfnet_half_spectrum = GFNetHalfSpectrum()
 
-_NAMED_MAPS = {"gfnet_half_spectrum": GFNetHalfSpectrum, "same_names": SameNames}
+
+class NeuralOperatorSpectralConv(WeightMap):
+    r"""neuraloperator 2.0.0's ``SpectralConv`` (dense, real data) onto specref's spectral convolutions.
+
+    neuraloperator keeps one complex weight ``weight.tensor`` (its ``DenseTensor``; ``factorization=None``
+    means dense) of shape ``(C_in, C_out, n_1, ..., n_{d-1}, K)`` with :math:`K = n_d // 2 + 1` for
+    ``n_modes = (n_1, ..., n_d)`` (the setter rounds the last axis to the rfft's half spectrum). With
+    ``fft_norm="forward"`` its transforms are :math:`\tfrac1N` rfft and :math:`N` irfft, so the product is
+    torch's default ("backward") pair, which specref uses: no scale to map.
+
+    - 1-D (:class:`~specref.layers.operators.spectral_conv.SpectralConv1d`, ``modes = K``): bins
+      :math:`k = 0..K-1` along the last axis, ``weights[i, o, k] = (Re W[i, o, k], Im W[i, o, k])``.
+    - 2-D (:class:`~specref.layers.operators.spectral_conv.SpectralConv2dTwoCorners`, ``modes = (m_1, K)``):
+      neuraloperator ``fftshift`` s the first axis, keeps the :math:`n_1` rows around the zero frequency and
+      shifts back, so weight row :math:`r` holds frequency :math:`r - \lfloor n_1/2 \rfloor` along H: the
+      :math:`\lfloor n_1/2 \rfloor` negative frequencies and :math:`\lceil n_1/2 \rceil` non-negative ones.
+      With :math:`m_1 = \lceil n_1/2 \rceil`, ``weights1[:, :, j] = W[:, :, \lfloor n_1/2 \rfloor + j]``
+      (frequencies :math:`0..m_1-1`) and ``weights2[:, :, j] = W[:, :, j - m_1 + \lfloor n_1/2 \rfloor]``
+      (frequency :math:`j - m_1`; zero where that row index is negative, i.e. the row of frequency
+      :math:`-m_1` for odd :math:`n_1`, which neuraloperator does not keep).
+
+    The gradients (PyTorch's convention :math:`\partial L/\partial\operatorname{Re}W + i\,\partial
+    L/\partial\operatorname{Im}W`, specref's too) follow by the chain rule: the map is a selection, so each
+    entry of W takes the gradient of the one specref entry it fills (``weights``' pair recombined as
+    :math:`g_{re} + i g_{im}`), and the zero-filled row's gradient is dropped.
+
+    Only what neuraloperator computes as documented is mapped (validation/FINDINGS.md): even sizes on every
+    axis but the last in 2-D (``neuralop_spectralconv_fftshift``), the output at the input's resolution
+    (``neuralop_spectralconv_resolution``), ``n_modes`` within the spectrum, no bias (construct it with
+    ``bias=False``: specref's layers have none) and the weight complex64 (``neuralop_spectralconv_complex64``:
+    compare in float32).
+    """
+
+    name = "neuraloperator_spectral_conv"
+
+    @staticmethod
+    def _weight(peer_params: Mapping) -> tuple[str, np.ndarray]:
+        extra = sorted(set(peer_params) - {"weight.tensor", "weight"})
+        if extra:
+            raise ValueError(f"neuraloperator_spectral_conv: only the dense weight is mapped (construct the "
+                             f"SpectralConv with bias=False, factorization=None); the peer also has {extra}")
+        key = "weight.tensor" if "weight.tensor" in peer_params else "weight"
+        if key not in peer_params or not np.iscomplexobj(peer_params[key]) or np.ndim(peer_params[key]) not in (3, 4):
+            raise ValueError(f"neuraloperator_spectral_conv: expected a complex weight (C_in, C_out, K) or "
+                             f"(C_in, C_out, n_1, K); the peer has {_shapes(peer_params)}")
+        return key, np.asarray(peer_params[key])
+
+    def default_input_shape(self, peer_params):
+        """(2, C_in, N) with N = 2 (K - 1) (even), or (2, C_in, H, W) with H = 2 m_1 and W = 2 (K - 1)."""
+        w = self._weight(peer_params)[1]
+        last = max(2 * (w.shape[-1] - 1), 2)
+        return (2, w.shape[0], last) if w.ndim == 3 else (2, w.shape[0], 2 * ((w.shape[2] + 1) // 2), last)
+
+    def config(self, peer_params, input_shape):
+        w = self._weight(peer_params)[1]
+        k = w.shape[-1]
+        if k > input_shape[-1] // 2 + 1:
+            raise ValueError(f"neuraloperator_spectral_conv: {k} modes along the last axis, but N = "
+                             f"{input_shape[-1]} has N//2 + 1 = {input_shape[-1] // 2 + 1} rfft bins")
+        if w.ndim == 3:
+            return {"in_channels": w.shape[0], "out_channels": w.shape[1], "modes": k}
+        n1, h = w.shape[2], input_shape[-2]
+        if h % 2 or n1 > h:
+            raise ValueError(f"neuraloperator_spectral_conv: H = {h} must be even (an odd H is "
+                             f"neuralop_spectralconv_fftshift) and at least n_1 = {n1}")
+        return {"in_channels": w.shape[0], "out_channels": w.shape[1], "modes": ((n1 + 1) // 2, k)}
+
+    def to_specref(self, peer_params, input_shape):
+        w = self._weight(peer_params)[1]
+        real = np.real(w).dtype
+
+        def pair(c):
+            return np.stack([np.real(c), np.imag(c)], axis=-1).astype(real)
+
+        if w.ndim == 3:
+            return {"weights": pair(w)}
+        n1 = w.shape[2]
+        neg, m1 = n1 // 2, (n1 + 1) // 2
+        second = np.zeros((w.shape[0], w.shape[1], m1, w.shape[3]), dtype=w.dtype)
+        second[:, :, m1 - neg:] = w[:, :, :neg]  # frequencies -neg..-1; -m1 is not kept for odd n_1
+        return {"weights1": pair(w[:, :, neg:]), "weights2": pair(second)}
+
+    def grads_to_peer(self, grads, peer_params, input_shape):
+        key, w = self._weight(peer_params)
+
+        def cplx(g):
+            g = np.asarray(g)
+            return (g[..., 0] + 1j * g[..., 1]).astype(w.dtype)
+
+        if w.ndim == 3:
+            return {key: cplx(grads["weights"])}  # dW = g_re + i g_im, entry for entry
+        n1 = w.shape[2]
+        neg, m1 = n1 // 2, (n1 + 1) // 2
+        # each W row feeds exactly one specref row: W[neg + j] <- weights1[j], W[r] <- weights2[r - neg + m1]
+        return {key: np.concatenate([cplx(grads["weights2"])[:, :, m1 - neg:], cplx(grads["weights1"])], axis=2)}
+
+    def complex_params(self, peer_params):
+        return {self._weight(peer_params)[0]: "complex"}
+
+
+_NAMED_MAPS = {"gfnet_half_spectrum": GFNetHalfSpectrum, "same_names": SameNames,
+               "neuraloperator_spectral_conv": NeuralOperatorSpectralConv}
 
 
 def weight_map(spec) -> WeightMap:
-    """A :class:`WeightMap` from an instance, a name (``"gfnet_half_spectrum"``, ``"same_names"``), a dict of
+    """A :class:`WeightMap` from an instance, a name (``"gfnet_half_spectrum"``, ``"same_names"``,
+    ``"neuraloperator_spectral_conv"``), a dict of
     renames (peer name -> specref name) or None (same names)."""
     if spec is None:
         return SameNames()

@@ -31,6 +31,16 @@ In training mode ``WaveletMixing``'s ``"dropout"`` mask is read back; the ``'lev
 dropout (``level_mixer.dropout``, applied functionally by ``nn.MultiheadAttention``) cannot be read back, so a
 training-mode comparison of that mode needs ``dropout=0`` (the pairing notes it otherwise).
 
+The neural operators (``spectrans.layers.operators.fno``: ``SpectralConv1d``, ``SpectralConv2d``,
+``FourierNeuralOperator`` and the operators' ``FNOBlock``, not ``spectrans.blocks.FNOBlock``, whose layout
+differs: inventory #30) map onto :mod:`specref.layers.operators`: ``modes1``/``modes2`` become the ``modes``
+tuple, the activation is read off its ``nn`` module, ``use_spectral_conv``/``use_linear`` from the
+submodules being ``None``, ``mlp_ratio`` from ``ffn.0``'s width over ``hidden_dim``, ``norm_type`` from
+``norm1``'s type; the block's masks ``"dropout"``, ``"ffn.2"`` (after the activation) and ``"ffn.4"`` are read
+back. Their bounds: :func:`specref.compare.bounds.operator_bounds`. In 2-D spectrans keeps one corner of the
+rfft2 spectrum (``spectrans_fno_one_corner``): specref's ``SpectralConv2d`` reproduces it, so the pairing
+passes and notes the finding; ``SpectralConv2dTwoCorners`` is the paper's layer.
+
 The kernels (``spectrans.kernels``) and the transforms (``spectrans.transforms``) have their pairings in
 :mod:`specref.compare.spectrans_kernels` and :mod:`specref.compare.spectrans_transforms` (each a ``CLASSES``
 table and a ``pairing`` function of this one's signature); :func:`pairing` routes their classes there,
@@ -111,10 +121,40 @@ _ACTIVATIONS = {"GELU": "gelu", "ReLU": "relu", "SiLU": "silu", "Tanh": "tanh", 
                 "Identity": "identity"}
 
 
+_NORMS = {"LayerNorm": "layernorm", "BatchNorm1d": "batchnorm", "NoneType": "none"}
+
+
+def _operator_config(module, names) -> dict:
+    """An operator's constructor arguments (``SpectralConv*``, ``FourierNeuralOperator``, ``FNOBlock``)."""
+    fno = getattr(module, "fno", module)
+    config = {}
+    for name in names:
+        if name in ("in_channels", "out_channels", "hidden_dim"):
+            config[name] = getattr(module, name)
+        elif name == "modes":
+            modes = getattr(fno, "modes", None)
+            if modes is None:  # SpectralConv2d stores modes1, modes2
+                modes = (fno.modes1, fno.modes2)
+            config[name] = modes if isinstance(modes, int) else tuple(int(m) for m in modes)
+        elif name == "activation":
+            config[name] = _ACTIVATIONS[type(fno.activation).__name__]
+        elif name in ("use_spectral_conv", "use_linear"):
+            config[name] = getattr(module, "spectral_conv" if name == "use_spectral_conv" else "linear") is not None
+        elif name == "mlp_ratio":
+            config[name] = 0.0 if module.ffn is None else module.ffn[0].out_features / module.hidden_dim
+        elif name == "norm_type":
+            config[name] = _NORMS[type(module.norm1).__name__]
+        elif name == "dropout":
+            config[name] = _dropout_p(module.dropout)
+    return config
+
+
 def read_config(module, cls) -> dict:
     """The constructor arguments of specref class ``cls`` read off the spectrans ``module``."""
     config = {}
     names = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "seed")]
+    if type(module).__name__ in _OPERATORS:
+        return _operator_config(module, names)
     for name in names:
         if name == "dropout":
             config[name] = _dropout_p(getattr(module, "dropout", None))
@@ -132,8 +172,13 @@ def read_config(module, cls) -> dict:
 
 
 # specref classes outside the mixing package's re-exports: name -> module.
+_OPERATORS = ("SpectralConv1d", "SpectralConv2d", "FourierNeuralOperator", "FNOBlock")
 _LAYER_MODULES = {"WaveletMixing": "specref.layers.mixing.wavelet",
-                  "WaveletMixing2D": "specref.layers.mixing.wavelet2d"}
+                  "WaveletMixing2D": "specref.layers.mixing.wavelet2d",
+                  "SpectralConv1d": "specref.layers.operators.spectral_conv",
+                  "SpectralConv2d": "specref.layers.operators.spectral_conv",
+                  "FourierNeuralOperator": "specref.layers.operators.fno",
+                  "FNOBlock": "specref.layers.operators.fno"}
 
 
 def _layer(name: str):
@@ -227,11 +272,17 @@ CLASSES: dict[str, str] = {
     "AFNOMixing": "AFNOMixing",
     "WaveletMixing": "WaveletMixing",
     "WaveletMixing2D": "WaveletMixing2D",
+    "SpectralConv1d": "SpectralConv1d",
+    "SpectralConv2d": "SpectralConv2d",
+    "FourierNeuralOperator": "FourierNeuralOperator",
+    "FNOBlock": "FNOBlock",
 }
 
 # spectrans class name -> (module) -> {mask name: dropout module}; the default is the layer's "dropout".
 _DROPOUTS: dict[str, Callable] = {
     "AFNOMixing": lambda m: {"mlp.2": m.mlp[2], "mlp.4": m.mlp[4]},
+    "FNOBlock": lambda m: {"dropout": m.dropout, **({"ffn.2": m.ffn[2], "ffn.4": m.ffn[4]} if m.ffn is not None
+                                                    else {})},
 }
 
 
@@ -239,8 +290,24 @@ _WAVELET_LAYERS = ("WaveletMixing", "WaveletMixing2D")
 
 
 def _is_mixing(module) -> bool:
+    """A mapped class of ``spectrans.layers.mixing`` or ``spectrans.layers.operators`` (the operators'
+    ``FNOBlock``; ``spectrans.blocks.FNOBlock`` is another class with another layout, inventory #30)."""
     name = type(module).__name__
-    return name in CLASSES and type(module).__module__.startswith("spectrans.layers.mixing")
+    return name in CLASSES and type(module).__module__.startswith(("spectrans.layers.mixing",
+                                                                   "spectrans.layers.operators"))
+
+
+def _operator_shape(name: str, cfg: dict) -> tuple:
+    """The input drawn for an operator when none is given: 16 points (8 x 8 in 2-D), batch 2."""
+    if name.startswith("SpectralConv"):
+        return (2, cfg["in_channels"]) + ((16,) if name.endswith("1d") else (8, 8))
+    return (2,) + ((16,) if isinstance(cfg["modes"], int) else (8, 8)) + (cfg["hidden_dim"],)
+
+
+def _operator_axes(name: str, shape: tuple) -> tuple:
+    """The output axes the FFTs run along (channels first for the convolutions, last for the others)."""
+    ndim = 1 if (name == "SpectralConv1d" or (not name.startswith("SpectralConv") and len(shape) == 3)) else 2
+    return tuple(range(-ndim, 0)) if name.startswith("SpectralConv") else tuple(range(-ndim - 1, -1))
 
 
 def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None, dtype=None,
@@ -281,7 +348,9 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
     cfg = {**read_config(module, cls), **dict(config or {})}
     state = {k: to_host(v) for k, v in module.state_dict().items()}
     shape = input_shapes[0] if input_shapes else None
-    if shape is None and name == "WaveletMixing2D":
+    if shape is None and name in _OPERATORS:
+        shape = _operator_shape(name, cfg)
+    elif shape is None and name == "WaveletMixing2D":
         shape = (2, cfg["channels"], 8, 8)
     elif shape is None:
         length = cfg.get("sequence_length") or cfg.get("max_sequence_length") or (16 if "levels" in cfg else 8)
@@ -293,6 +362,11 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
             out.notes.append("level_mixer.dropout (nn.MultiheadAttention's attention-weight dropout, applied "
                              "functionally) cannot be read back: compare the 'level' mode in training with "
                              "dropout=0")
+    if name in _OPERATORS:
+        out.spectral_axes = _operator_axes(name, tuple(shape))
+        if not isinstance(cfg.get("modes", 0), int):
+            out.notes.append("spectrans keeps one corner of the rfft2 spectrum (spectrans_fno_one_corner): "
+                             "specref's SpectralConv2d reproduces it; SpectralConv2dTwoCorners is the paper's layer")
     # Gradients are compared for the trainable parameters only (the peer's named_parameters).
     trainable = {k for k, _ in module.named_parameters()}
     backward = out.backward
@@ -307,6 +381,9 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
     out.dropouts = {k: v for k, v in drop.items() if _dropout_p(v) > 0}
     if name == "AFNOMixing":
         out.relu_before = {"mlp.2": cfg.get("activation") == "relu"}
+    if name == "FNOBlock":
+        relu = cfg.get("activation") == "relu"  # the FNO's output and the FFN's hidden units follow a ReLU
+        out.relu_before = {"dropout": relu, "ffn.2": relu}
     out.known = _known_mixing(module, name, cfg, dtype or "float64", training, shape)
     out.peer_call = peer
     return out

@@ -4,8 +4,9 @@ Every public name is re-exported here (``from specref.layers import GlobalFilter
 :mod:`torch.nn` does; the lists are the ``__all__`` of :mod:`~specref.layers.base` (the ``Layer`` contract)
 of :mod:`~specref.layers.feedforward` (spectrans's block feed-forward network), and of the subpackages
 :mod:`~specref.layers.mixing` (the Fourier mixing family, the global filters, the two AFNOs, wavelet mixing)
-and :mod:`~specref.layers.attention` (exact multi-head softmax attention and torch's Transformer encoder).
-The subpackage :mod:`specref.layers.operators` is empty: operator (FNO) layers are planned.
+:mod:`~specref.layers.attention` (exact multi-head softmax attention and torch's Transformer encoder) and
+:mod:`~specref.layers.operators` (the FNO spectral convolutions, ``FourierNeuralOperator``, the operators'
+``FNOBlock``).
 The deep paths keep working.
 """
 
@@ -13,9 +14,11 @@ from specref.layers import attention as _attention
 from specref.layers import base as _base
 from specref.layers import feedforward as _feedforward
 from specref.layers import mixing as _mixing
+from specref.layers import operators as _operators
 from specref.layers.attention import *  # noqa: F403
 from specref.layers.base import *  # noqa: F403
 from specref.layers.feedforward import *  # noqa: F403
 from specref.layers.mixing import *  # noqa: F403
+from specref.layers.operators import *  # noqa: F403
 
-__all__ = [*_base.__all__, *_feedforward.__all__, *_mixing.__all__, *_attention.__all__]
+__all__ = [*_base.__all__, *_feedforward.__all__, *_mixing.__all__, *_attention.__all__, *_operators.__all__]

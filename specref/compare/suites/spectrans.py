@@ -5,7 +5,9 @@ family, the global filters with interpolated lengths, AFNO in float32, dropout i
 masks read back, AdaptiveGlobalFilter's regularization loss, and for each known difference the spectrans
 case plus specref against the correct math written in torch), then the wavelet mixing layers'
 (:mod:`specref.compare.suites.spectrans_wavelet`: WaveletMixing and WaveletMixing2D in every mode, train and
-eval, spectrans's filters replaced by pywt's float64 taps), then the kernels' and the transforms' cases
+eval, spectrans's filters replaced by pywt's float64 taps), the neural operators'
+(:mod:`specref.compare.suites.spectrans_operators`: SpectralConv1d/2d, FourierNeuralOperator, the operators'
+FNOBlock in every norm, train and eval), then the kernels' and the transforms' cases
 (:mod:`specref.compare.suites.spectrans_kernels`, :mod:`specref.compare.suites.spectrans_transforms`, each
 where its module exists). Every case is a :class:`~specref.compare.suites.SuiteCase` with
 ``peer="spectrans"``; running one imports torch and spectrans, importing this module imports neither.
@@ -24,12 +26,13 @@ _FAMILIES = ("specref.compare.suites.spectrans_kernels", "specref.compare.suites
 
 
 def cases() -> list[SuiteCase]:
-    """The mixing layers' cases (Fourier, global filters, AFNO, wavelets), the block feed-forward network's
-    (:func:`specref.compare.suites.torch_transformer.spectrans_cases`), then the kernels' and the transforms'
-    (where their suite modules exist)."""
-    from specref.compare.suites import spectrans_mixing, spectrans_wavelet, torch_transformer
+    """The mixing layers' cases (Fourier, global filters, AFNO, wavelets), the neural operators', the block
+    feed-forward network's (:func:`specref.compare.suites.torch_transformer.spectrans_cases`), then the
+    kernels' and the transforms' (where their suite modules exist)."""
+    from specref.compare.suites import spectrans_mixing, spectrans_operators, spectrans_wavelet, torch_transformer
 
-    out = spectrans_mixing.cases() + spectrans_wavelet.cases() + torch_transformer.spectrans_cases()
+    out = (spectrans_mixing.cases() + spectrans_wavelet.cases() + spectrans_operators.cases()
+           + torch_transformer.spectrans_cases())
     for family in _FAMILIES:
         if importlib.util.find_spec(family) is not None:
             out += list(importlib.import_module(family).cases())
