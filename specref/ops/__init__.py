@@ -6,7 +6,8 @@ arithmetic and the R-linear maps between complex and real arrays), :mod:`~specre
 :mod:`~specref.ops.norm`, :mod:`~specref.ops.row_normalize`, :mod:`~specref.ops.linear`,
 :mod:`~specref.ops.dropout`, :mod:`~specref.ops.conv` (2-D convolution),
 :mod:`~specref.ops.batch_norm`, :mod:`~specref.ops.activations` (the activations by name),
-:mod:`~specref.ops.attention` (scaled dot-product attention), and :mod:`~specref.ops.broadcast`
+:mod:`~specref.ops.attention` (scaled dot-product attention), :mod:`~specref.ops.linear_attention` (linear
+attention with features, causal by prefix scan), and :mod:`~specref.ops.broadcast`
 (``sum_to_shape``, the one unbroadcast helper). docs/ops.md tabulates every forward and VJP formula,
 generated from the docstrings.
 
@@ -22,6 +23,7 @@ from specref.ops import conv as _conv
 from specref.ops import dropout as _dropout
 from specref.ops import elementwise as _elementwise
 from specref.ops import linear as _linear
+from specref.ops import linear_attention as _linear_attention
 from specref.ops import norm as _norm
 from specref.ops import row_normalize as _row_normalize
 from specref.ops import softmax as _softmax
@@ -34,6 +36,7 @@ from specref.ops.conv import *  # noqa: F403
 from specref.ops.dropout import *  # noqa: F403
 from specref.ops.elementwise import *  # noqa: F403
 from specref.ops.linear import *  # noqa: F403
+from specref.ops.linear_attention import *  # noqa: F403
 from specref.ops.norm import *  # noqa: F403
 from specref.ops.row_normalize import *  # noqa: F403
 from specref.ops.softmax import *  # noqa: F403
@@ -51,4 +54,5 @@ __all__ = [
     *_batch_norm.__all__,
     *_activations.__all__,
     *_attention.__all__,
+    *_linear_attention.__all__,
 ]
