@@ -162,6 +162,10 @@ def read_config(module, cls) -> dict:
             norm = _fft_norm(module)
             if norm is not None:
                 config[name] = norm
+        elif name == "learnable_scale" and hasattr(module, "q_proj"):  # LST: scale a param or a buffer
+            config[name] = "scale" in dict(module.named_parameters())
+        elif name == "use_bias" and hasattr(module, "q_proj"):  # LST: the projections' biases
+            config[name] = module.q_proj.bias is not None
         elif name == "activation" and hasattr(module, "mlp"):
             config[name] = _ACTIVATIONS[type(module.mlp[1]).__name__]
         elif name in vars(module) and isinstance(vars(module)[name], (bool, int, float, str)):
@@ -178,7 +182,10 @@ _LAYER_MODULES = {"WaveletMixing": "specref.layers.mixing.wavelet",
                   "SpectralConv1d": "specref.layers.operators.spectral_conv",
                   "SpectralConv2d": "specref.layers.operators.spectral_conv",
                   "FourierNeuralOperator": "specref.layers.operators.fno",
-                  "FNOBlock": "specref.layers.operators.fno"}
+                  "FNOBlock": "specref.layers.operators.fno",
+                  "LSTAttention": "specref.layers.attention.lst",
+                  "DCTAttention": "specref.layers.attention.lst",
+                  "HadamardAttention": "specref.layers.attention.lst"}
 
 
 def _layer(name: str):
@@ -276,6 +283,9 @@ CLASSES: dict[str, str] = {
     "SpectralConv2d": "SpectralConv2d",
     "FourierNeuralOperator": "FourierNeuralOperator",
     "FNOBlock": "FNOBlock",
+    "LSTAttention": "LSTAttention",
+    "DCTAttention": "DCTAttention",
+    "HadamardAttention": "HadamardAttention",
 }
 
 # spectrans class name -> (module) -> {mask name: dropout module}; the default is the layer's "dropout".
@@ -294,7 +304,8 @@ def _is_mixing(module) -> bool:
     ``FNOBlock``; ``spectrans.blocks.FNOBlock`` is another class with another layout, inventory #30)."""
     name = type(module).__name__
     return name in CLASSES and type(module).__module__.startswith(("spectrans.layers.mixing",
-                                                                   "spectrans.layers.operators"))
+                                                                   "spectrans.layers.operators",
+                                                                   "spectrans.layers.attention.lst"))
 
 
 def _operator_shape(name: str, cfg: dict) -> tuple:
