@@ -54,15 +54,17 @@ def test_elu_matches_its_formula_and_torchs_defaults(rng):
     x = np.concatenate([rng.standard_normal(50) * 3, [0.0, -0.0, 1e-12, -1e-12, -40.0, 800.0]])
     expected = np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)))
     assert_close(elu(x), expected, rtol=0.0, atol=0.0)  # the same expm1 and select: bit for bit
-    assert_close(elu(x, alpha=0.5), np.where(x > 0, x, 0.5 * np.expm1(np.minimum(x, 0.0))), rtol=0.0, atol=0.0)
+    expected_half = np.where(x > 0, x, 0.5 * np.expm1(np.minimum(x, 0.0)))
+    assert_close(elu(x, alpha=0.5), expected_half, rtol=0.0, atol=0.0)  # the same expm1, product and select: exact
     assert elu(np.array([-1e-12]))[0] == pytest.approx(-1e-12, rel=1e-12)  # expm1: no cancellation near 0
     assert elu(np.array([800.0]))[0] == 800.0  # no overflow warning from the branch not taken
 
 
 def test_leaky_relu_matches_its_formula(rng):
     x = rng.standard_normal(40)
-    assert_close(leaky_relu(x), np.where(x > 0, x, 0.01 * x), rtol=0.0, atol=0.0)
-    assert_close(leaky_relu(x, negative_slope=0.3), np.where(x > 0, x, 0.3 * x), rtol=0.0, atol=0.0)
+    assert_close(leaky_relu(x), np.where(x > 0, x, 0.01 * x), rtol=0.0, atol=0.0)  # one product, one select: exact
+    steep = np.where(x > 0, x, 0.3 * x)
+    assert_close(leaky_relu(x, negative_slope=0.3), steep, rtol=0.0, atol=0.0)  # one product, one select: exact
     assert np.isnan(leaky_relu(np.array([np.nan]))[0])
 
 
@@ -89,9 +91,11 @@ def test_vjp_against_central_differences(rng, name, f, f_vjp, kw):
 def test_vjps_at_the_kink_take_torchs_left_derivative():
     x = np.array([0.0, 1.0, -1.0])
     dy = np.array([3.0, 3.0, 3.0])
-    assert_close(elu_vjp(dy, x, elu(x)), np.array([3.0, 3.0, 3.0 * math.exp(-1.0)]), rtol=1e-15, atol=0.0)
+    expected = np.array([3.0, 3.0, 3.0 * math.exp(-1.0)])
+    assert_close(elu_vjp(dy, x, elu(x)), expected, rtol=1e-15, atol=0.0)  # exp and one product: 2 eps64 < 1e-15
     assert elu_vjp(dy, x, elu(x, alpha=0.5), alpha=0.5)[0] == 1.5  # alpha e^0: the x <= 0 branch
-    assert_close(leaky_relu_vjp(dy, x, leaky_relu(x)), np.array([0.03, 3.0, 0.03]), rtol=1e-15, atol=0.0)
+    slopes = np.array([0.03, 3.0, 0.03])
+    assert_close(leaky_relu_vjp(dy, x, leaky_relu(x)), slopes, rtol=1e-15, atol=0.0)  # one product: eps64 < 1e-15
 
 
 def test_elu_first_derivative_is_continuous_at_0_for_alpha_1_but_the_second_jumps():
@@ -101,7 +105,7 @@ def test_elu_first_derivative_is_continuous_at_0_for_alpha_1_but_the_second_jump
     assert abs(left[0] - right[0]) < 2e-6  # 1 - e^(-h) ~ h: continuous
     second_left = (left[0] - left[1]) / h  # ~ e^0 = 1
     second_right = (right[1] - right[0]) / h  # 0
-    assert second_left == pytest.approx(1.0, abs=1e-5) and second_right == 0.0
+    assert second_left == pytest.approx(1.0, abs=1e-5) and second_right == 0.0  # quotient error O(h) + eps/h
 
 
 def test_a_wrong_vjp_is_caught(rng):
@@ -143,7 +147,7 @@ def test_strict_backend_and_precision(name, dtype):
     assert str(y.dtype).endswith(dtype)
     dx = f_vjp(xp.asarray(np.ones(9, dtype)), x, y)
     assert str(dx.dtype).endswith(dtype)
-    assert_close(to_numpy(y), f(host), rtol=0.0, atol=0.0)
+    assert_close(to_numpy(y), f(host), rtol=0.0, atol=0.0)  # the same elementwise operations on both backends: exact
 
 
 def test_no_mutation(rng):

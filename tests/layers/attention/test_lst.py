@@ -129,7 +129,7 @@ def test_params_and_init():
     assert sorted(fixed.state_dict()) == sorted(layer.state_dict())
     # HadamardAttention divides the initial scale by sqrt(head_dim), as spectrans (not sqrt(N))
     had = HadamardAttention(8, 2)
-    np.testing.assert_allclose(had.params["scale"], np.full((2, 1, 4), 0.5), rtol=0)
+    np.testing.assert_allclose(had.params["scale"], np.full((2, 1, 4), 0.5), rtol=0)  # 1/sqrt(4) = 0.5: exact
     np.testing.assert_array_equal(HadamardAttention(8, 2, scale_by_sqrt=False).params["scale"], 1.0)
     assert had.head_transforms == ("hadamard", "hadamard")
 

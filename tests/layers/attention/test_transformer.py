@@ -161,7 +161,7 @@ def test_causal_src_mask():
     y = layer.forward(x, src_mask=causal)[0]
     x2 = x.copy()
     x2[:, -1] += 1.0  # the last position cannot change any earlier output
-    assert_close(layer.forward(x2, src_mask=causal)[0][:, :-1], y[:, :-1], rtol=0.0)
+    assert_close(layer.forward(x2, src_mask=causal)[0][:, :-1], y[:, :-1], rtol=0.0)  # masked weights exactly 0
 
 
 def test_model_width_one_post_norm_is_constant_with_exactly_zero_input_gradient():
@@ -173,7 +173,7 @@ def test_model_width_one_post_norm_is_constant_with_exactly_zero_input_gradient(
     dy = np.random.default_rng(8).standard_normal(y.shape)
     dx, grads = layer.backward(ctx, dy)
     assert np.all(dx == 0.0)  # exactly
-    assert grads["norm2.bias"][0] == pytest.approx(dy.sum(), rel=1e-14)
+    assert grads["norm2.bias"][0] == pytest.approx(dy.sum(), rel=1e-14)  # a sum of 18 terms: < 18 eps64
     assert all(np.all(g == 0.0) for k, g in grads.items() if k != "norm2.bias")
 
 
@@ -271,7 +271,7 @@ def test_encoder_is_its_layers_in_turn(final_norm):
         z = layer.forward(z, src_key_padding_mask=padding)[0]
     if final_norm:
         z = layer_norm(z, enc.params["norm.weight"], enc.params["norm.bias"])
-    assert_close(enc.forward(x, src_key_padding_mask=padding)[0], z, rtol=0.0)
+    assert_close(enc.forward(x, src_key_padding_mask=padding)[0], z, rtol=0.0)  # same ops, same order
 
 
 def test_encoder_backward_against_central_differences():

@@ -130,7 +130,8 @@ def test_fno_matches_spectrans_reference(activation, dim):
     layer = _fno(3, 3 if dim == 1 else (3, 2), activation=activation)
     x = _x((2, 9, 3) if dim == 1 else (2, 5, 6, 3))
     y, ctx = layer.forward(x)
-    np.testing.assert_allclose(y, ref_fno(x, layer.state_dict(), activation, dim), rtol=0, atol=TOL)
+    np.testing.assert_allclose(y, ref_fno(x, layer.state_dict(), activation, dim),
+        rtol=0, atol=TOL)  # TOL: derived at its definition
     dx, grads = layer.backward(ctx, np.ones_like(y))
     assert dx.shape == x.shape and list(grads) == list(layer.params)
     assert grads["linear.weight"].shape == ((3, 3, 1) if dim == 1 else (3, 3, 1, 1))
@@ -142,7 +143,8 @@ def test_fno_with_one_part(keep):
     assert len(layer.params) == (1 if "use_linear" in keep else 2)
     x = _x((1, 4, 5, 2))
     y, ctx = layer.forward(x)
-    np.testing.assert_allclose(y, ref_fno(x, layer.state_dict(), "tanh", 2), rtol=0, atol=TOL)
+    np.testing.assert_allclose(y, ref_fno(x, layer.state_dict(), "tanh", 2),
+        rtol=0, atol=TOL)  # TOL: derived at its definition
     assert set(layer.backward(ctx, np.ones_like(y))[1]) == set(layer.params)
 
 
@@ -150,7 +152,8 @@ def test_fno_any_leading_batch_shape_is_the_batch_entries_stacked():
     layer = _fno(2, 3, activation="silu")
     x = _x((2, 3, 7, 2))
     y = layer(x)
-    np.testing.assert_allclose(y.reshape(6, 7, 2), layer(x.reshape(6, 7, 2)), rtol=0, atol=TOL)
+    np.testing.assert_allclose(y.reshape(6, 7, 2), layer(x.reshape(6, 7, 2)),
+        rtol=0, atol=TOL)  # TOL: derived at its definition
 
 
 def test_fno_init_and_names_as_spectrans():
@@ -174,7 +177,8 @@ def test_fno_float32_is_not_cast_and_the_layer_is_not_mutated():
     assert all(layer.params[k].dtype == np.float64 and np.array_equal(layer.params[k], v) for k, v in before.items())
     y32 = layer.astype("float32")(_x((1, 6, 2)).astype(np.float32))
     assert y32.dtype == np.float32
-    np.testing.assert_allclose(y32, layer(_x((1, 6, 2))), rtol=0, atol=1e3 * finfo_eps("float32"))
+    np.testing.assert_allclose(y32, layer(_x((1, 6, 2))),
+        rtol=0, atol=1e3 * finfo_eps("float32"))  # O(1) values: as TOL, in float32
 
 
 def test_fno_bad_input():
@@ -207,11 +211,13 @@ def test_block_matches_spectrans_reference(norm_type, training, dim):
              "ffn.4": rng.random(x.shape) > p}
     y, ctx = layer.forward(x, training=training, masks=masks if training else None)
     want, stats = ref_block(x, layer.state_dict(), "silu", norm_type, training, masks if training else None, p, dim)
-    np.testing.assert_allclose(y, want, rtol=0, atol=TOL)
+    np.testing.assert_allclose(y, want, rtol=0, atol=TOL)  # TOL: derived at its definition
     if norm_type == "batchnorm" and training:
         for name in ("norm1", "norm2"):
-            np.testing.assert_allclose(ctx.new_buffers[f"{name}.running_mean"], stats[name][0], rtol=0, atol=TOL)
-            np.testing.assert_allclose(ctx.new_buffers[f"{name}.running_var"], stats[name][1], rtol=0, atol=TOL)
+            np.testing.assert_allclose(ctx.new_buffers[f"{name}.running_mean"], stats[name][0],
+                rtol=0, atol=TOL)  # TOL: derived at its definition
+            np.testing.assert_allclose(ctx.new_buffers[f"{name}.running_var"], stats[name][1],
+                rtol=0, atol=TOL)  # TOL: derived at its definition
             assert ctx.new_buffers[f"{name}.num_batches_tracked"].dtype == np.int64
             assert int(ctx.new_buffers[f"{name}.num_batches_tracked"]) == 1
     else:
@@ -237,7 +243,7 @@ def test_block_without_ffn():
     x = _x((2, 5, 3))
     y, ctx = layer.forward(x, training=True)
     want, _ = ref_block(x, layer.state_dict(), "tanh", "batchnorm", True)
-    np.testing.assert_allclose(y, want, rtol=0, atol=TOL)
+    np.testing.assert_allclose(y, want, rtol=0, atol=TOL)  # TOL: derived at its definition
     assert set(ctx.new_buffers) == {"norm1.running_mean", "norm1.running_var", "norm1.num_batches_tracked"}
 
 
