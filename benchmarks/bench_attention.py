@@ -28,7 +28,6 @@ Results: benchmarks/results/attention_<date>_t<threads>.{md,json} (t0: default t
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as _dt
 import json
 import math
@@ -39,7 +38,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_mixing_layers import pin_threads, rounds  # noqa: E402  (the house's thread pinning and rounds)
+from bench_mixing_layers import pin_threads, pin_torch, rounds  # noqa: E402  (the house's thread pinning and rounds)
 
 
 def parse_args(argv=None):
@@ -114,11 +113,7 @@ def main(argv=None) -> int:
     import torch
     import torch.nn.functional as F
 
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-        with contextlib.suppress(RuntimeError):  # torch sets its interop threads once per process
-            torch.set_num_interop_threads(args.threads)
-    pinned["torch.get_num_threads()"] = torch.get_num_threads()
+    pinned["torch.get_num_threads()"] = pin_torch(torch, args.threads)
 
     import specref.ops.attention as ops
     from specref.layers.attention import MultiheadAttention

@@ -34,6 +34,7 @@ Results: benchmarks/results/mixing_layers_<date>_t<threads>[_quick].{md,json}.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -83,6 +84,16 @@ def parse_args(argv=None):
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     p.add_argument("--no-write", action="store_true", help="print only")
     return p.parse_args(argv)
+
+
+def pin_torch(torch, threads: int) -> int:
+    """torch's intra- and inter-op threads set to ``threads`` (0: torch's defaults kept); return
+    ``torch.get_num_threads()``. torch sets its interop threads once per process, so a second call keeps them."""
+    if threads > 0:
+        torch.set_num_threads(threads)
+        with contextlib.suppress(RuntimeError):
+            torch.set_num_interop_threads(threads)
+    return torch.get_num_threads()
 
 
 def pin_threads(threads: int, affinity: bool) -> dict:
@@ -138,12 +149,7 @@ def main(argv=None) -> int:
     import numpy as np
     import torch
 
-    torch.set_num_threads(args.threads)
-    try:
-        torch.set_num_interop_threads(args.threads)
-    except RuntimeError:
-        pass
-    pinned["torch.get_num_threads()"] = torch.get_num_threads()
+    pinned["torch.get_num_threads()"] = pin_torch(torch, args.threads)
     import jax
 
     jax.config.update("jax_enable_x64", True)

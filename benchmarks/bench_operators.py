@@ -33,7 +33,6 @@ Results: benchmarks/results/operators_<date>_t<threads>.{md,json} (t0: default t
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as _dt
 import json
 import math
@@ -44,7 +43,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_mixing_layers import pin_threads, rounds  # noqa: E402  (the house's thread pinning and rounds)
+from bench_mixing_layers import pin_threads, pin_torch, rounds  # noqa: E402  (the house's thread pinning and rounds)
 
 PARTS = {  # part -> (spectrans class, constructor, input shape)
     "conv1d": ("SpectralConv1d", {"in_channels": 64, "out_channels": 64, "modes": 16}, (8, 64, 1024)),
@@ -179,10 +178,7 @@ def main(argv=None) -> int:
     import numpy as np  # after the pinning: the thread variables are read at import
     import torch
 
-    for set_threads in (torch.set_num_threads, torch.set_num_interop_threads) if args.threads > 0 else ():
-        with contextlib.suppress(RuntimeError):  # torch sets its interop threads once per process
-            set_threads(args.threads)
-    pinned["torch.get_num_threads()"] = torch.get_num_threads()
+    pinned["torch.get_num_threads()"] = pin_torch(torch, args.threads)
     jax = jnp = None
     if not args.no_jax:
         import jax

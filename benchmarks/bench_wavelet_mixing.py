@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_mixing_layers import pin_threads, rounds  # noqa: E402  (the shared thread pinning and timing)
+from bench_mixing_layers import pin_threads, pin_torch, rounds  # noqa: E402  (the shared thread pinning and timing)
 
 # name -> (spectrans/specref config, input shape, specref module)
 LAYERS = {
@@ -70,13 +70,7 @@ def main(argv=None) -> int:
     import numpy as np
     import torch
 
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-        try:
-            torch.set_num_interop_threads(args.threads)
-        except RuntimeError:
-            pass
-    pinned["torch.get_num_threads()"] = torch.get_num_threads()
+    pinned["torch.get_num_threads()"] = pin_torch(torch, args.threads)
     import importlib
 
     import spectrans
