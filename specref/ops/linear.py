@@ -42,11 +42,11 @@ def _check(x, weight, bias):
 
 def _check_blocks(x, weight, bias):
     check_same_precision(x, weight, bias, names=("x", "weight", "bias"))
-    if weight.ndim != 3 or tuple(bias.shape) != (weight.shape[0], weight.shape[2]) or (
-        tuple(x.shape[-2:]) != tuple(weight.shape[:2])
-    ):
-        raise ValueError(f"block_linear needs x (..., K, I), weight (K, I, O), bias (K, O); got x "
-                         f"{tuple(x.shape)}, weight {tuple(weight.shape)}, bias {tuple(bias.shape)}")
+    bias_fits = bias is None or tuple(bias.shape) == (weight.shape[0], weight.shape[2])
+    if weight.ndim != 3 or not bias_fits or tuple(x.shape[-2:]) != tuple(weight.shape[:2]):
+        bias_shape = None if bias is None else tuple(bias.shape)
+        raise ValueError(f"block_linear needs x (..., K, I), weight (K, I, O), bias (K, O) or None; got x "
+                         f"{tuple(x.shape)}, weight {tuple(weight.shape)}, bias {bias_shape}")
 
 
 def linear(x, weight, bias=None):
@@ -120,7 +120,7 @@ def linear_vjp(dy, x, weight, bias, y):
     return dx, dweight, dbias
 
 
-def block_linear(x, weight, bias):
+def block_linear(x, weight, bias=None):
     r"""Block-diagonal affine map: block :math:`k` of the channels is multiplied by its own matrix.
 
     ``torch.einsum('...bi,bio->...bo', x, weight) + bias`` as NVlabs's AFNO writes it; real or complex
@@ -132,7 +132,7 @@ def block_linear(x, weight, bias):
     ----------
     x : array, shape (..., K, I)
     weight : array, shape (K, I, O)
-    bias : array, shape (K, O)
+    bias : array, shape (K, O), optional
 
     Returns
     -------
@@ -152,8 +152,8 @@ def block_linear(x, weight, bias):
     xp = namespace(x, weight, bias)
     _check_blocks(x, weight, bias)
     # (..., K, 1, I) @ (K, I, O) -> (..., K, 1, O): one row-vector times matrix per block
-    y = xp.matmul(xp.expand_dims(x, axis=-2), weight)
-    return xp.squeeze(y, axis=-2) + bias
+    y = xp.squeeze(xp.matmul(xp.expand_dims(x, axis=-2), weight), axis=-2)
+    return y if bias is None else y + bias
 
 
 def block_linear_vjp(dy, x, weight, bias, y):
@@ -176,7 +176,7 @@ def block_linear_vjp(dy, x, weight, bias, y):
     -------
     dx : array of the shape of ``x``
     dweight : array of shape (K, I, O)
-    dbias : array of shape (K, O)
+    dbias : array of shape (K, O), or None where the forward had None
     """
     xp = namespace(dy, x, weight, bias)
     check_cotangent(dy, x, y, "block_linear_vjp")
@@ -188,8 +188,8 @@ def block_linear_vjp(dy, x, weight, bias, y):
     x_blocks = xp.permute_dims(xp.reshape(x, (-1, n_blocks, n_in)), (1, 2, 0))
     dy_blocks = xp.permute_dims(xp.reshape(dy, (-1, n_blocks, n_out)), (1, 0, 2))
     dweight = xp.matmul(conj_if_complex(xp, x_blocks), dy_blocks)
-    dbias = sum_to_shape(dy, tuple(bias.shape))
-    return gradient_for(xp, dx, x), gradient_for(xp, dweight, weight), gradient_for(xp, dbias, bias)
+    dbias = None if bias is None else gradient_for(xp, sum_to_shape(dy, tuple(bias.shape)), bias)
+    return gradient_for(xp, dx, x), gradient_for(xp, dweight, weight), dbias
 
 
 # ----------------------------------------------------------------------------------------------------------

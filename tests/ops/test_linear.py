@@ -148,3 +148,18 @@ def test_error_scale_premise(name, kappa):
         spec = "...i,oi->...o" if name == "linear" else "...ki,kio->...ko"
         condition = np.einsum(spec, np.abs(x), np.abs(w)) + np.abs(b)
         assert np.max(condition) <= kappa * np.max(np.abs(np.einsum(spec, x, w) + b)), (seed, params, dtype)
+
+
+def test_block_linear_without_bias_is_the_product_and_has_no_bias_gradient():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 4)) + 1j * rng.standard_normal((2, 3, 4))
+    w = rng.standard_normal((3, 4, 5)) + 1j * rng.standard_normal((3, 4, 5))
+    zero = np.zeros((3, 5), dtype=w.dtype)
+    y = block_linear(x, w)
+    assert np.array_equal(y, block_linear(x, w, zero))  # adding an exact zero changes no bit
+    dy = rng.standard_normal(y.shape) + 1j * rng.standard_normal(y.shape)
+    dx, dw, db = block_linear_vjp(dy, x, w, None, y)
+    dx0, dw0, _ = block_linear_vjp(dy, x, w, zero, y)
+    assert db is None and np.array_equal(dx, dx0) and np.array_equal(dw, dw0)
+    with pytest.raises(ValueError, match=r"bias \(K, O\) or None; got .* bias \(5,\)"):
+        block_linear(x, w, np.zeros(5))

@@ -30,7 +30,7 @@ Backward (specref's convention, docs/conventions.md: the gradient of a real loss
 one term :math:`Y = X W`: with :math:`L` real, :math:`dL = \operatorname{Re}(\overline{\bar Y}\, dY)` and
 :math:`dY = X\, dW`, so :math:`dL = \operatorname{Re}(\overline{\bar Y} X\, dW)
 = \operatorname{Re}(\overline{\overline{X} \bar Y}\, dW)`, i.e. :math:`\bar W = \overline X \bar Y`.)
-The mixing (4) is :func:`specref.ops.linear.block_linear` with one block per mode (a zero bias, exact), and
+The mixing (4) is :func:`specref.ops.linear.block_linear` with one block per mode and no bias, and
 its VJP is ``block_linear_vjp``. (1), (6) pull back by ``rfft_adjoint`` / ``irfft_adjoint``, where the
 Hermitian weighting of the half spectrum lives (DC and, for even :math:`N`, Nyquist once, other bins
 twice); (3) by ``view_as_complex_adjoint`` (= ``view_as_real``: the pair layout gets ordinary real
@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from specref._args import check_positive_int, check_sizes
-from specref.backend import as_generator, device_of, dtype_name, namespace
+from specref.backend import as_generator, dtype_name, namespace
 from specref.layers.base import Layer, LayerCtx, layer_case
 from specref.ops.complex import view_as_complex, view_as_complex_adjoint
 from specref.ops.linear import block_linear, block_linear_vjp
@@ -86,8 +86,7 @@ def _mix(xm, w):
     xp = namespace(xm, w)
     xk = xp.matrix_transpose(xm)  # modes before channels: (..., K, C_in)
     wk = xp.permute_dims(w, (2, 0, 1))  # (K, C_in, C_out): one C_in x C_out matrix per mode
-    bias = xp.zeros((wk.shape[0], wk.shape[2]), dtype=wk.dtype, device=device_of(wk))  # + 0 is exact
-    yk = block_linear(xk, wk, bias)  # (..., K, C_out)
+    yk = block_linear(xk, wk)  # (..., K, C_out), no bias
     return xp.matrix_transpose(yk), xk, wk, yk
 
 
@@ -96,9 +95,8 @@ def _mix_vjp(dy, xk, wk, yk):
     xp = namespace(dy, xk, wk)
     # y = transpose(yk): the transpose's adjoint is the transpose
     dyk = xp.matrix_transpose(dy)
-    # yk = block_linear(xk, wk, 0): dxk = dyk conj(wk)^T per mode, dwk = sum_batch conj(xk)^T dyk per mode
-    bias = xp.zeros((wk.shape[0], wk.shape[2]), dtype=wk.dtype, device=device_of(wk))  # the forward's zero bias
-    dxk, dwk, _ = block_linear_vjp(dyk, xk, wk, bias, yk)  # its gradient is not a parameter's: dropped
+    # yk = block_linear(xk, wk): dxk = dyk conj(wk)^T per mode, dwk = sum_batch conj(xk)^T dyk per mode
+    dxk, dwk, _ = block_linear_vjp(dyk, xk, wk, None, yk)
     # xk = transpose(xm) and wk = permute(w, (2, 0, 1)): their adjoints are the inverse permutations
     return xp.matrix_transpose(dxk), xp.permute_dims(dwk, (1, 2, 0))
 
