@@ -42,8 +42,9 @@ def _check(x, weight, bias):
 
 def _check_blocks(x, weight, bias):
     check_same_precision(x, weight, bias, names=("x", "weight", "bias"))
-    bias_fits = bias is None or tuple(bias.shape) == (weight.shape[0], weight.shape[2])
-    if weight.ndim != 3 or not bias_fits or tuple(x.shape[-2:]) != tuple(weight.shape[:2]):
+    fits = weight.ndim == 3 and tuple(x.shape[-2:]) == tuple(weight.shape[:2]) and (
+        bias is None or tuple(bias.shape) == (weight.shape[0], weight.shape[2]))
+    if not fits:
         bias_shape = None if bias is None else tuple(bias.shape)
         raise ValueError(f"block_linear needs x (..., K, I), weight (K, I, O), bias (K, O) or None; got x "
                          f"{tuple(x.shape)}, weight {tuple(weight.shape)}, bias {bias_shape}")

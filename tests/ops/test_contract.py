@@ -104,8 +104,8 @@ def test_softmax_over_an_empty_axis_names_the_axis_and_length():
 
 
 def test_block_linear_vjp_checks_the_shapes_as_the_forward():
-    with pytest.raises(ValueError, match=r"block_linear needs x \(\.\.\., K, I\), weight \(K, I, O\), bias \(K, O\); "
-                                         r"got x \(3, 4\), weight \(3, 5\), bias \(3, 5\)"):
+    with pytest.raises(ValueError, match=r"block_linear needs x \(\.\.\., K, I\), weight \(K, I, O\), "
+                                         r"bias \(K, O\) or None; got x \(3, 4\), weight \(3, 5\), bias \(3, 5\)"):
         block_linear_vjp(np.ones((3, 5)), np.ones((3, 4)), np.ones((3, 5)), np.ones((3, 5)), np.ones((3, 5)))
 
 
