@@ -44,6 +44,7 @@ from specref.testing.case import Case, Inputs
 
 __all__ = [
     "RFFAttentionKernel",
+    "STABILIZERS",
     "ATTENTION_KERNEL_TYPES",
     "positive_features",
     "positive_features_vjp",
@@ -65,8 +66,26 @@ def _check_features_input(x, projection, where: str):
 # the feature maps: positive (FAVOR+), relu, elu + 1
 
 
-def positive_features(x, projection):
-    r"""FAVOR+ positive random features :math:`\varphi(x) = \exp(xW - \|x\|^2/2)/\sqrt m`.
+#: the max-subtraction stabilisers of :func:`positive_features`: per row, or over the rows of a sequence
+STABILIZERS = ("row", "sequence")
+
+
+def positive_features(x, projection, *, stabilize=None, keep=None):
+    r"""FAVOR+ positive random features :math:`\varphi(x) = \exp(xW - \|x\|^2/2 - c)/\sqrt m`.
+
+    Parameters
+    ----------
+    x : array (..., n, d), float32 or float64
+    projection : array (d, m)
+        :math:`W`; its columns :math:`N(0, I_d)` make the estimate below unbiased.
+    stabilize : {None, "row", "sequence"}
+        The max-subtraction constant :math:`c` (0 for None): the largest exponent
+        :math:`t = xW - \|x\|^2/2` of each row (``"row"``, shape (..., n, 1): for queries), or of all rows of a
+        sequence (``"sequence"``, shape (..., 1, 1): for keys), so the largest feature is :math:`1/\sqrt m`
+        and no row underflows to all zeros however large :math:`\|x\|` is.
+    keep : bool array (..., n), optional
+        With ``"sequence"``: only the kept rows enter the maximum (a masked key must not set the scale of the
+        others); a sequence with no kept row gets :math:`c = 0`.
 
     Notes
     -----
@@ -77,12 +96,16 @@ def positive_features(x, projection):
         \mathbb E\big[e^{w\cdot x - \|x\|^2/2}\, e^{w\cdot y - \|y\|^2/2}\big]
         = e^{(\|x + y\|^2 - \|x\|^2 - \|y\|^2)/2} = e^{x\cdot y},
 
-    so with :math:`N(0, I_d)` columns :math:`\varphi(x)\cdot\varphi(y)` is an unbiased, positive estimate of
-    the softmax kernel :math:`\exp(x\cdot y)`, with variance
+    so with :math:`N(0, I_d)` columns and :math:`c = 0`, :math:`\varphi(x)\cdot\varphi(y)` is an unbiased,
+    positive estimate of the softmax kernel :math:`\exp(x\cdot y)`, with variance
     :math:`\frac{1}{m} e^{2x\cdot y}(e^{\|x+y\|^2} - 1)` for i.i.d. columns (Choromanski et al., ICLR 2021).
     Softmax attention with temperature :math:`\sqrt d` needs :math:`x = d^{-1/4} q` (the caller's scaling).
-    No max-subtraction stabiliser is applied (it changes nothing in exact arithmetic and spectrans has none):
-    inputs with large :math:`\|x\|` underflow.
+
+    The stabiliser multiplies the features by :math:`e^{-c}`, a common factor of a query's row (``"row"``) or
+    of every key of a sequence (``"sequence"``): both cancel in linear attention's ratio
+    :math:`\varphi(q)^T S / \varphi(q)^T z` (with no :math:`\epsilon` added), so :math:`c` is a constant of
+    the estimator. :func:`positive_features_vjp` treats it as a constant, which is the exact gradient of any
+    function invariant to it (the attention output), not of :math:`\varphi` alone.
 
     See Also
     --------
@@ -91,12 +114,35 @@ def positive_features(x, projection):
     _check_features_input(x, projection, "positive_features")
     xp = namespace(x, projection)
     m = projection.shape[1]
-    half_sq = 0.5 * xp.sum(x * x, axis=-1, keepdims=True)
-    return xp.exp(xp.matmul(x, projection) - half_sq) * (1.0 / math.sqrt(m))
+    t = xp.matmul(x, projection) - 0.5 * xp.sum(x * x, axis=-1, keepdims=True)
+    if stabilize is not None:
+        t = t - _stabilizer(xp, t, check_choice(stabilize, STABILIZERS, "stabilize"), keep)
+    elif keep is not None:
+        raise ValueError("positive_features: keep= selects the rows of the 'sequence' stabiliser; pass "
+                         "stabilize='sequence' with it")
+    return xp.exp(t) * (1.0 / math.sqrt(m))
+
+
+def _stabilizer(xp, t, stabilize: str, keep):
+    """The constant c of :func:`positive_features` for exponents ``t`` (..., n, m)."""
+    if stabilize == "row":
+        if keep is not None:
+            raise ValueError("positive_features: keep= applies to stabilize='sequence' only")
+        return xp.max(t, axis=-1, keepdims=True)
+    row_max = xp.max(t, axis=-1, keepdims=True)  # (..., n, 1)
+    if keep is None:
+        return xp.max(row_max, axis=-2, keepdims=True)
+    if dtype_name(keep.dtype) != "bool" or tuple(keep.shape) != tuple(t.shape[:-1]):
+        raise ValueError(f"positive_features: keep must be a boolean array of shape {tuple(t.shape[:-1])} "
+                         f"(the rows of x), got {dtype_name(keep.dtype)} {tuple(keep.shape)}")
+    kept = xp.expand_dims(keep, axis=-1)
+    floor = xp.full_like(row_max, -xp.inf)
+    c = xp.max(xp.where(kept, row_max, floor), axis=-2, keepdims=True)
+    return xp.where(xp.isfinite(c), c, xp.zeros_like(c))  # no kept row: c = 0
 
 
 def positive_features_vjp(dy, x, projection, y):
-    r"""VJP of :func:`positive_features`, reusing the output.
+    r"""VJP of :func:`positive_features`, reusing the output (any stabiliser: :math:`c` held constant).
 
     :math:`\partial\varphi_j/\partial z_j = \varphi_j` for :math:`z = xW`, and
     :math:`\partial\varphi_j/\partial x = \varphi_j (w_j - x)`, so with :math:`\bar z = \bar\varphi \odot

@@ -42,7 +42,8 @@ from specref.interop.params import ParamContainer
 from specref.ops.dropout import dropout_mask
 from specref.testing.case import Case, Inputs
 
-__all__ = ["Layer", "LayerCtx", "layer_case", "check_sequence_input", "nest", "prefixed", "child_masks"]
+__all__ = ["Layer", "LayerCtx", "layer_case", "check_sequence_input", "check_keep_mask", "nest", "prefixed",
+           "child_masks"]
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,28 @@ def check_sequence_input(x, hidden_dim: int | None, *, name: str = "x", layer: s
     elif x.shape[-1] != hidden_dim:
         raise ValueError(f"{layer} has hidden_dim {hidden_dim} but {name} has {x.shape[-1]} features "
                          f"(shape {tuple(x.shape)})")
+
+
+def check_keep_mask(x, mask, *, layer: str = "layer"):
+    """Require a padding mask for a sequence input ``x`` (..., N, D): a boolean array of shape (..., N), True =
+    keep (spectrans's convention), on the backend of ``x``; None passes.
+
+    Raises
+    ------
+    TypeError
+        For a mask that is not boolean (spectrans takes bool; a float 0/1 mask is refused, not guessed).
+    ValueError
+        For a mask of another shape than the input's batch shape and sequence length.
+    """
+    if mask is None:
+        return
+    namespace(x, mask)  # one backend
+    if dtype_name(mask.dtype) != "bool":
+        raise TypeError(f"{layer}: mask must be boolean (True = keep, spectrans's convention), "
+                        f"got dtype {dtype_name(mask.dtype)}")
+    if tuple(mask.shape) != tuple(x.shape[:-1]):
+        raise ValueError(f"{layer}: mask has shape {tuple(mask.shape)}; it must be {tuple(x.shape[:-1])} "
+                         "(the input's batch shape and sequence length)")
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from specref._args import check_choice, check_flag, check_positive_int, check_pr
 from specref.backend import as_generator, device_of, dtype_name, namespace, to_numpy
 from specref.layers._init import torch_default_bias, torch_default_weight
 from specref.layers.attention.softmax import _merge_heads, _split_heads
-from specref.layers.base import Layer, LayerCtx, check_sequence_input, layer_case
+from specref.layers.base import Layer, LayerCtx, check_keep_mask, check_sequence_input, layer_case
 from specref.ops.dropout import dropout, dropout_vjp
 from specref.ops.linear import linear, linear_vjp
 from specref.testing.draws import draw_away
@@ -219,17 +219,6 @@ class LSTAttention(Layer):
         stages = 4.0 * (1.5 * e + 2.0) + 4.0 * fft_error_scale(n) + 3.0 + (1.5 * d + 3.0) + 1.0
         return 2.0 * stages
 
-    def _check_mask(self, x, mask):
-        if mask is None:
-            return
-        namespace(x, mask)  # one backend
-        if dtype_name(mask.dtype) != "bool":
-            raise TypeError(f"{type(self).__name__}: mask must be boolean (True = keep, spectrans's convention), "
-                            f"got dtype {dtype_name(mask.dtype)}")
-        if tuple(mask.shape) != tuple(x.shape[:-1]):
-            raise ValueError(f"{type(self).__name__}: mask has shape {tuple(mask.shape)}; it must be "
-                             f"{tuple(x.shape[:-1])} (the input's batch shape and sequence length)")
-
     def _check_length(self, n: int):
         if "hadamard" in self.head_transforms and n & (n - 1):
             low = 1 << (n.bit_length() - 1)
@@ -262,7 +251,7 @@ class LSTAttention(Layer):
         name = type(self).__name__
         check_sequence_input(x, self.hidden_dim, layer=name)
         self._check_input(x)
-        self._check_mask(x, mask)
+        check_keep_mask(x, mask, layer=name)
         self._check_length(x.shape[-2])
         xp = namespace(x)
         p = {**self.buffers, **self.params}
