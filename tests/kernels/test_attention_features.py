@@ -104,3 +104,47 @@ def test_bad_input(xp):
             f(xp.ones((3,), dtype=xp.float64), xp.ones((3, 2), dtype=xp.float64))
     with pytest.raises(ValueError, match="redraw"):
         RFFAttentionKernel(3, 4).to(xp).forward(x, rng=0)
+
+
+@pytest.mark.parametrize("stabilize", ["row", "sequence"])
+def test_stabiliser_is_a_common_factor(xp, stabilize):
+    """phi_c = e^{-c} phi with c the row's (or the sequence's) largest exponent, so the largest feature of each
+    row (of the sequence) is 1/sqrt(m); inputs of norm ~40 underflow without it."""
+    w = random_normal(1, (4, 6), xp=xp)
+    small, big = _x(xp, (2, 5, 4)), _x(xp, (2, 5, 4), seed=3, scale=40.0)
+    plain, stab = to_numpy(positive_features(small, w)), to_numpy(positive_features(small, w, stabilize=stabilize))
+    axes = (-1,) if stabilize == "row" else (-2, -1)
+    ratio = stab / plain
+    common = np.broadcast_to(ratio.max(axis=axes, keepdims=True), ratio.shape)
+    tol = 1e2 * EPS64  # exp(t - c) against exp(t) e^{-c}: the rounding of t - c, |t|, |c| <= 10, ~20 eps
+    assert_close(ratio, common, rtol=tol, reason="one factor e^{-c} per row or sequence")
+    got = to_numpy(positive_features(big, w, stabilize=stabilize))
+    assert np.any(np.all(to_numpy(positive_features(big, w)) == 0.0, axis=-1))  # exponents ~ -|x|^2/2 ~ -800
+    top = got.max(axis=axes)
+    assert np.all(top == pytest.approx(1 / math.sqrt(6), rel=4 * EPS64))  # exp(0) / sqrt(m): one rounding
+
+
+def test_sequence_stabiliser_reads_kept_rows_only(xp):
+    w = random_normal(1, (4, 3), xp=xp)
+    x = _x(xp, (2, 4, 4))
+    x = xp.concat([x[:, :3, :], 30.0 * x[:, 3:, :]], axis=1)  # row 3 has the largest exponent by far
+    keep = xp.asarray(np.array([[True, True, True, False], [False] * 4]))
+    got = to_numpy(positive_features(x, w, stabilize="sequence", keep=keep))
+    plain = to_numpy(positive_features(x, w))
+    # sequence 0: c is the max over rows 0-2 only, so their largest feature is 1/sqrt(m)
+    assert got[0, :3].max() == pytest.approx(1 / math.sqrt(3), rel=4 * EPS64)  # exp(0) / sqrt(m): one rounding
+    # sequence 1 keeps no row: c = 0, the plain features
+    assert_close(got[1], plain[1], rtol=4 * EPS64, reason="c = 0")  # the same arithmetic: t - 0 = t exactly
+
+
+def test_stabiliser_bad_input(xp):
+    w = random_normal(1, (4, 3), xp=xp)
+    x = _x(xp, (2, 4, 4))
+    with pytest.raises(ValueError, match="stabilize"):
+        positive_features(x, w, stabilize="column")
+    with pytest.raises(ValueError, match="keep"):
+        positive_features(x, w, keep=xp.ones((2, 4), dtype=xp.bool))
+    with pytest.raises(ValueError, match="keep"):
+        positive_features(x, w, stabilize="row", keep=xp.ones((2, 4), dtype=xp.bool))
+    with pytest.raises(ValueError, match="keep must be a boolean"):
+        positive_features(x, w, stabilize="sequence", keep=xp.ones((2, 3), dtype=xp.bool))
