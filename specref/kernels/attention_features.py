@@ -45,6 +45,7 @@ from specref.testing.case import Case, Inputs
 __all__ = [
     "RFFAttentionKernel",
     "STABILIZERS",
+    "paired_positive_features",
     "ATTENTION_KERNEL_TYPES",
     "positive_features",
     "positive_features_vjp",
@@ -139,6 +140,63 @@ def _stabilizer(xp, t, stabilize: str, keep):
     floor = xp.full_like(row_max, -xp.inf)
     c = xp.max(xp.where(kept, row_max, floor), axis=-2, keepdims=True)
     return xp.where(xp.isfinite(c), c, xp.zeros_like(c))  # no kept row: c = 0
+
+
+def paired_positive_features(q, k, projection, *, keep=None):
+    r"""FAVOR+ features of queries and keys with one joint stabiliser: ``(phi_q, phi_k)``, products
+    :math:`\varphi_{q,i}\cdot\varphi_{k,j}` that cannot all underflow for a query.
+
+    With the exponents :math:`t^q = qW - \|q\|^2/2` (..., n, m) and :math:`t^k = kW - \|k\|^2/2`,
+
+    .. math::
+
+        c_r = \max_{j \text{ kept}} t^k_{jr}, \qquad M_i = \max_r (t^q_{ir} + c_r), \qquad
+        \varphi_{k,jr} = e^{t^k_{jr} - c_r}/\sqrt m, \qquad \varphi_{q,ir} = e^{t^q_{ir} + c_r - M_i}/\sqrt m,
+
+    so :math:`\varphi_{q,ir}\varphi_{k,jr} = e^{-M_i} e^{t^q_{ir} + t^k_{jr}}/m`: the unstabilised products
+    times a factor common to query i's row, which cancels in linear attention's ratio (no :math:`\epsilon`
+    added). The per-feature constant :math:`c_r` moves from the keys into the queries. At the feature
+    :math:`r^*` attaining :math:`M_i` the query feature is :math:`1/\sqrt m` and the largest kept key's is
+    :math:`1/\sqrt m`, so the normaliser :math:`\sum_{j}\varphi_{q,i}\cdot\varphi_{k,j} \ge 1/m` for every
+    query, however large the inputs (non-causal; a causal prefix may lack that key). With no kept key at all,
+    :math:`c = 0`. Masked keys' features are exactly 0 (their exponents are set to :math:`-\infty` before the
+    maximum, so a masked key neither sets the scale nor overflows).
+
+    Parameters
+    ----------
+    q, k : arrays (..., n, d), one batch shape
+    projection : array (d, m)
+    keep : bool array (..., n), optional
+        The kept keys (True = keep).
+
+    Returns
+    -------
+    phi_q, phi_k : arrays (..., n, m)
+
+    Notes
+    -----
+    The VJP is :func:`positive_features_vjp` for each output (the constants :math:`c, M` held fixed: the exact
+    gradient of any function invariant to them, as the attention output).
+    """
+    _check_features_input(q, projection, "paired_positive_features")
+    _check_features_input(k, projection, "paired_positive_features")
+    xp = namespace(q, k, projection)
+    m = projection.shape[1]
+    tq = xp.matmul(q, projection) - 0.5 * xp.sum(q * q, axis=-1, keepdims=True)
+    tk = xp.matmul(k, projection) - 0.5 * xp.sum(k * k, axis=-1, keepdims=True)
+    floor = xp.full_like(tk, -xp.inf)
+    if keep is not None:
+        if dtype_name(keep.dtype) != "bool" or tuple(keep.shape) != tuple(k.shape[:-1]):
+            raise ValueError(f"paired_positive_features: keep must be a boolean array of shape "
+                             f"{tuple(k.shape[:-1])} (the rows of k), got {dtype_name(keep.dtype)} {tuple(keep.shape)}")
+        tk = xp.where(xp.expand_dims(keep, axis=-1), tk, floor)  # masked keys: features exactly 0
+    c = xp.max(tk, axis=-2, keepdims=True)  # (..., 1, m); -inf only where no key is kept
+    c = xp.where(xp.isfinite(c), c, xp.zeros_like(c))
+    shifted = tq + c
+    scale = 1.0 / math.sqrt(m)
+    phi_q = xp.exp(shifted - xp.max(shifted, axis=-1, keepdims=True)) * scale
+    phi_k = xp.exp(tk - c) * scale
+    return phi_q, phi_k
 
 
 def positive_features_vjp(dy, x, projection, y):
