@@ -148,3 +148,26 @@ def test_stabiliser_bad_input(xp):
         positive_features(x, w, stabilize="row", keep=xp.ones((2, 4), dtype=xp.bool))
     with pytest.raises(ValueError, match="keep must be a boolean"):
         positive_features(x, w, stabilize="sequence", keep=xp.ones((2, 3), dtype=xp.bool))
+
+
+def test_paired_stabiliser_keeps_the_attention_and_bounds_the_normaliser(xp):
+    """paired_positive_features: phi_q . phi_k = e^{-M_i} times the unstabilised products (so the normalised
+    attention is unchanged), every normaliser >= 1/m even at norms where the plain features underflow, and
+    masked keys' features exactly 0."""
+    from specref.kernels.attention_features import paired_positive_features
+
+    w = random_normal(1, (4, 6), xp=xp)
+    q, k = _x(xp, (2, 5, 4)), _x(xp, (2, 5, 4), seed=4)
+    pq, pk = (to_numpy(a) for a in paired_positive_features(q, k, w))
+    plain = to_numpy(positive_features(q, w)) @ np.swapaxes(to_numpy(positive_features(k, w)), -1, -2)
+    paired = pq @ np.swapaxes(pk, -1, -2)
+    tol = 1e2 * EPS64  # two roundings of exponents |t| <= 10 and a 6-term positive dot: ~20 eps relative
+    assert_close(paired / paired.sum(-1, keepdims=True), plain / plain.sum(-1, keepdims=True), rtol=tol,
+                 reason="the stabilisers cancel in the ratio")
+    keep = xp.asarray(np.array([[True, False, True, True, False], [False] * 5]))
+    bq, bk = (to_numpy(a) for a in paired_positive_features(q * 80.0, k * 80.0, w, keep=keep))
+    assert np.all(np.isfinite(bq)) and np.all(bk[0, [1, 4]] == 0.0) and np.all(bk[1] == 0.0)
+    den = (bq @ np.swapaxes(bk, -1, -2)).sum(-1)
+    assert np.all(den[0] >= (1 - 4 * EPS64) / 6)  # >= (1/sqrt m)^2 from the feature attaining M_i, up to rounding
+    with pytest.raises(ValueError, match="keep must be a boolean"):
+        paired_positive_features(q, k, w, keep=xp.ones((2, 4), dtype=xp.bool))
