@@ -1,6 +1,7 @@
 """The ``specref`` command line: ``specref verify`` runs every registered verification case.
 
-The report fits a screen: one row per family (per case when at most ``SCREEN_CASES`` cases run) with its
+The report fits a screen: one row per family (per case when at most ``SCREEN_CASES`` cases run, per package
+when more than ``SCREEN_FAMILIES`` families do) with its
 points passed, skipped and failed and each check's worst error as a fraction of its bound, then every failure
 in full, why points were skipped, the point closest to its bound and a summary line; ``--verbose`` prints every
 grid point and ``--json`` records them all. Demonstration cases stay out unless asked for.
@@ -66,8 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="include the demonstration cases (specref.demo; included anyway when --case matches only them)",
     )
     verify.add_argument(
-        "--by", choices=("family", "case"), default=None,
-        help="one row per family or per case (default: per case when at most 40 cases run, else per family)",
+        "--by", choices=("package", "family", "case"), default=None,
+        help="one row per package, family or case (default: per case when at most 40 cases run, per family when "
+             "at most 40 families do, else per package)",
     )
     verify.add_argument("-v", "--verbose", action="store_true", help="print one row per grid point and dtype")
     verify.add_argument("--all-rows", dest="verbose", action="store_true", help=argparse.SUPPRESS)  # old name
@@ -104,6 +106,12 @@ def main(argv: Sequence[str] | None = None, *, cases=None) -> int:
 
 
 SCREEN_CASES = 40  # at most this many cases: one row per case; more: one row per family (a screenful either way)
+SCREEN_FAMILIES = 40  # more families than this: one row per package (the family's module path less its last part)
+
+
+def _package(family: str) -> str:
+    """The package of a family: ``layers.attention.lst`` -> ``layers.attention``; a one-part name stays."""
+    return family.rsplit(".", 1)[0] if "." in family else family
 
 
 def _select(args, cases):
@@ -239,14 +247,16 @@ def _summary_table(rows, family_of, by):
 
     from specref.testing.runner import tally
 
-    key = (lambda r: family_of[r.case]) if by == "family" else (lambda r: r.case)
+    if by == "package":
+        family_of = {case: _package(family) for case, family in family_of.items()}
+    key = (lambda r: r.case) if by == "case" else (lambda r: family_of[r.case])
     groups = tally(rows, key)
     measured = {r.check for r in rows if r.ratio is not None and r.check not in _EXACT}
     columns = [c for c in _COLUMNS if c in measured]
     others = sorted(measured - set(_COLUMNS))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     table.add_column(by, overflow="fold")
-    if by == "family":
+    if by != "case":
         table.add_column("cases", justify="right")
     for name in ("passed", "skipped", "failed", "points"):
         table.add_column(name, justify="right")
@@ -258,7 +268,7 @@ def _summary_table(rows, family_of, by):
     n_cases = Counter(family_of[case] for case in dict.fromkeys(r.case for r in rows))
     for name, t in groups.items():
         cells = [escape(name)]
-        if by == "family":
+        if by != "case":
             cells.append(str(n_cases[name]))
         skipped = f"[yellow]{t.skipped}[/yellow]" if t.skipped else "0"
         failed = f"[red]{t.failed}[/red]" if t.failed else "0"
@@ -328,7 +338,8 @@ def _print_report(rows, regs, args, elapsed, n_demo=0):
     console = Console(width=None if sys.stdout.isatty() else 132)
     family_of = {r.case.name: r.family for r in regs}
     n_families = len(set(family_of.values()))
-    by = args.by or ("case" if len(regs) <= SCREEN_CASES else "family")
+    by = args.by or ("case" if len(regs) <= SCREEN_CASES else "family" if n_families <= SCREEN_FAMILIES
+                     else "package")
     grid = "full grid" if args.full else "representative grid"
     left_out = f"; {n_demo} demonstration cases left out (--demo)" if n_demo else ""
     console.print(f"[bold]specref verify[/bold]: backend {args.backend}, {grid}, seed {args.seed}, "

@@ -236,6 +236,15 @@ def test_by_family_and_by_case(capsys):
     assert _row(out, "demo_dense_dft") and _row(out, "demo_scaled_softplus")
 
 
+def test_by_package_merges_the_families_of_a_package(capsys):
+    """``--by package``: one row per package, the families ``ops.softmax`` and ``ops.norm`` counted in ``ops``."""
+    glob = "[sl][oa][fy]*[xm]"  # softmax and layer_norm only
+    assert cli.main(["verify", "--no-progress", "--case", glob, "--by", "package"]) == 0
+    out = capsys.readouterr().out
+    assert _row(out, "ops")[:2] == ["ops", "2"]
+    assert cli._package("layers.attention.lst") == "layers.attention" and cli._package("demo") == "demo"
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Demonstration cases stay out of the default report
 
