@@ -18,6 +18,7 @@ verbatim. The math and the derivations of the VJPs: docs/kernels/random_features
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -27,9 +28,11 @@ from specref.backend import (
     as_generator,
     device_of,
     dtype_name,
+    from_host,
     get_namespace,
     namespace,
     random_uniform,
+    to_numpy,
 )
 from specref.kernels.base import (
     RandomFeatureMap,
@@ -394,10 +397,33 @@ _ATTENTION_FEATURES = {
 # arguments of exp are bounded and the error claims below hold for every draw.
 
 
-def _make_x_w(rng, xp, dtype, *, batch=(2,), n=4, d=5, m=3, **_):
+#: the smallest |xW| the ReLU cases allow: 4 float32 central-difference steps (h ~ 5e-3 for these O(1)
+#: inputs, the step verify reports), as xW moves by at most |W| h <= h per step
+_RELU_GAP = 0.02
+
+
+def _projection_away_from_relu_kink(rng, xs, d: int, m: int, kernel_type: str) -> np.ndarray:
+    """Host U[-1, 1] projection (d, m); for ReLU features, each column redrawn until every :math:`|x W|` of
+    the inputs ``xs`` (host arrays (..., d)) is at least ``_RELU_GAP`` (central differences across the kink
+    are meaningless)."""
+    rng = as_generator(rng)
+    w = rng.uniform(-1.0, 1.0, (d, m))
+    for _ in range(200):
+        if kernel_type != "relu":
+            return w
+        bad = np.zeros(m, dtype=bool)
+        for x in xs:
+            bad |= (np.abs(x @ w) < _RELU_GAP).reshape(-1, m).any(axis=0)
+        if not bad.any():
+            return w
+        w[:, bad] = rng.uniform(-1.0, 1.0, (d, int(bad.sum())))
+    raise RuntimeError("no projection keeps x W away from the ReLU kink after 200 redraws")
+
+
+def _make_x_w(rng, xp, dtype, *, batch=(2,), n=4, d=5, m=3, kernel_type="softmax", **_):
     x = random_uniform(rng, (*batch, n, d), dtype=dtype, xp=xp)
-    w = random_uniform(rng, (d, m), low=-1.0, high=1.0, dtype=dtype, xp=xp)
-    return x, w
+    w = _projection_away_from_relu_kink(rng, [to_numpy(x)], d, m, kernel_type)
+    return x, from_host(w, xp, dtype)
 
 
 def _make_attention(rng, xp, dtype, **params):
@@ -435,7 +461,7 @@ _SCALES = {"softmax": _positive_scale, "relu": _relu_scale, "elu": _elu_scale}
 
 
 def _make_class(rng, xp, dtype, *, kernel_type, **params):
-    x, w = _make_x_w(rng, xp, dtype, **params)
+    x, w = _make_x_w(rng, xp, dtype, kernel_type=kernel_type, **params)
     kernel = RFFAttentionKernel(x.shape[-1], w.shape[-1], kernel_type=kernel_type, redraw=True)
     return Inputs((x,), {"kernel": kernel, "projection": w})
 
@@ -451,7 +477,8 @@ def _class_forward_vjp(dphi, x, phi, *, kernel, projection):
 def _make_approximation(rng, xp, dtype, *, kernel_type, batch=(2,), n=3, m=2, d=4, features=5):
     x = random_uniform(rng, (*batch, n, d), dtype=dtype, xp=xp)
     y = random_uniform(rng, (m, d), dtype=dtype, xp=xp)
-    w = random_uniform(rng, (d, features), low=-1.0, high=1.0, dtype=dtype, xp=xp)
+    w = from_host(_projection_away_from_relu_kink(rng, [to_numpy(x), to_numpy(y)], d, features, kernel_type), xp,
+                  dtype)
     kernel = RFFAttentionKernel(d, features, kernel_type=kernel_type).with_buffers({"projection": w})
     return Inputs((x, y), {"kernel": kernel})
 
@@ -469,7 +496,7 @@ CASES = [
             forward=_ATTENTION_FEATURES[kind][0],
             vjp=_ATTENTION_FEATURES[kind][1],
             argnums=(0, 1),
-            make=_make_attention,
+            make=functools.partial(_make_attention, kernel_type=kind),
             grid=_ATTENTION_GRID,
             error_scale=_SCALES[kind],
             error_reason=_FEATURE_REASONS[kind],
