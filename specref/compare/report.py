@@ -3,7 +3,9 @@
 The markdown holds: a header (how it was generated, the environment, every peer's version or its pip
 command), one summary row per peer, component, dtype and verdict (configurations, the worst error as a
 fraction of its bound, the largest error), then every configuration of every peer with each tensor's error
-and bound, the verdict (``pass``, ``known: <slug>``, ``FAIL``) and the notes. The JSON holds every
+and bound, the verdict (``pass``, ``known: <slug>``, ``FAIL``) and the notes, and last the approximation
+quality of specref's random-feature attention against exact softmax attention (:func:`approximation_section`,
+a seeded study with no peer). The JSON holds every
 comparison's :meth:`~specref.compare.result.Comparison.to_json` (bound reasons included), the peers and the
 environment (:func:`specref.cli.environment`). The header names the machine and the date (UTC); neither file
 records timings, so a report regenerated on the same day and machine differs only where a result did.
@@ -21,7 +23,7 @@ import numpy as np
 from specref.compare.result import Comparison
 
 __all__ = ["Outcome", "PeerStatus", "ratio", "worst_ratio", "max_error", "group_rows", "peer_versions",
-           "render_markdown", "write_report", "write_json", "report_json", "fmt", "fmt_ratio"]
+           "render_markdown", "approximation_section", "write_report", "write_json", "report_json", "fmt", "fmt_ratio"]
 
 # peer -> the distributions whose versions the header shows (first: the peer itself)
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -208,6 +210,14 @@ def render_markdown(outcomes: Sequence[Outcome], statuses: Sequence[PeerStatus],
     return "\n".join(lines) + "\n"
 
 
+def approximation_section() -> list[str]:
+    """The report's last section: how well specref's random-feature attention approximates exact softmax
+    attention (:func:`specref.layers.attention.approximation.study` with its fixed seed, pure NumPy, ~3 s)."""
+    from specref.layers.attention.approximation import study, study_markdown
+
+    return study_markdown(study())
+
+
 def write_report(path, outcomes: Sequence[Outcome], statuses: Sequence[PeerStatus], *, command: str,
                  environment: dict | None = None, versions: dict | None = None) -> None:
     """Write the markdown report to ``path`` (validation/REPORT.md)."""
@@ -216,6 +226,7 @@ def write_report(path, outcomes: Sequence[Outcome], statuses: Sequence[PeerStatu
     text = render_markdown(outcomes, statuses, command=command,
                            environment=environment if environment is not None else current_environment(),
                            versions=versions if versions is not None else peer_versions())
+    text += "\n" + "\n".join(approximation_section()) + "\n"
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
 
