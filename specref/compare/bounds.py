@@ -252,7 +252,32 @@ def operator_bounds(layer, input_shape: tuple, eps: float) -> tuple[Bound, Bound
             Bound(2 * c_grad * eps, f"2 c_grad eps: {reason}; eps = {eps:.3g}"))
 
 
+def feature_attention_bounds(layer, input_shape: tuple, eps: float, kappa: float = 1.0) -> tuple[Bound, Bound]:
+    r"""(forward, gradient) of SpectralAttention, PerformerAttention, KernelAttention on (..., N, D).
+
+    :math:`2c\kappa\epsilon` and :math:`2(2c + P + 1)\kappa^2\epsilon`: c the layer's claim
+    (``error_scale(N)``: projections, features, linear attention's dots and sums, doubled), P the positions
+    (the projection weights' gradients are P-term sums), :math:`\kappa` the normaliser's condition
+    :math:`\max_i \sum_j |\varphi_{q,i}|\cdot|\varphi_{k,j}| / |\sum_j \varphi_{q,i}\cdot\varphi_{k,j}|` (1 for
+    positive features; for signed ones the claim assumes normalisers a tenth of their median from 0, and a
+    caller who measured :math:`\kappa` passes it). The gradients divide by the normaliser twice:
+    :math:`\kappa^2`.
+    """
+    shape = tuple(input_shape)
+    c = layer.error_scale(shape[-2])
+    positions = math.prod(shape[:-1])
+    c_grad = 2 * c + positions + 1
+    what = f"{type(layer).__name__}.error_scale(N={shape[-2]}) = {c:.3g}, kappa = {kappa:.3g}"
+    return (Bound(2 * c * kappa * eps, f"2 c kappa eps: {what}; eps = {eps:.3g}"),
+            Bound(2 * c_grad * kappa ** 2 * eps, f"2 (2 c + {positions} + 1) kappa^2 eps: {what}, the weights' "
+                                                 f"{positions}-term sums, two divisions by the normaliser; "
+                                                 f"eps = {eps:.3g}"))
+
+
 _LAYER_BOUNDS = {
+    "SpectralAttention": feature_attention_bounds,
+    "PerformerAttention": feature_attention_bounds,
+    "KernelAttention": feature_attention_bounds,
     "FourierMixing": fourier_mixing_bounds,
     "FourierMixing1D": fourier_mixing_bounds,
     "RealFourierMixing": fourier_mixing_bounds,

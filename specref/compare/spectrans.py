@@ -149,12 +149,40 @@ def _operator_config(module, names) -> dict:
     return config
 
 
+_FEATURE_ATTENTION = ("SpectralAttention", "PerformerAttention", "KernelAttention")
+
+
+def _feature_attention_config(module, names) -> dict:
+    """A feature attention's constructor arguments; always ``variant="spectrans"`` (its features from its
+    buffers: specref's default variant computes other, correct features, docs/layers/attention.md)."""
+    kernel = module.kernel
+    config = {"variant": "spectrans"}
+    for name in names:
+        if name == "kernel_type" and type(module).__name__ == "SpectralAttention":
+            config[name] = "softmax" if type(kernel).__name__ == "RFFAttentionKernel" else "gaussian"
+        elif name == "use_orthogonal":
+            config[name] = bool(getattr(kernel, "use_orthogonal", getattr(kernel, "orthogonal", False)))
+        elif name == "feature_redraw":
+            config[name] = bool(getattr(kernel, "redraw", False))
+        elif name == "use_bias":
+            config[name] = module.q_proj.bias is not None
+        elif name == "dropout":
+            config[name] = _dropout_p(module.dropout)
+        elif name == "num_features" and type(module).__name__ == "KernelAttention":
+            config[name] = getattr(kernel, "num_features", None)
+        elif name in vars(module) and isinstance(vars(module)[name], (bool, int, float, str)):
+            config[name] = vars(module)[name]
+    return config
+
+
 def read_config(module, cls) -> dict:
     """The constructor arguments of specref class ``cls`` read off the spectrans ``module``."""
     config = {}
     names = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "seed")]
     if type(module).__name__ in _OPERATORS:
         return _operator_config(module, names)
+    if type(module).__name__ in _FEATURE_ATTENTION:
+        return _feature_attention_config(module, names)
     for name in names:
         if name == "dropout":
             config[name] = _dropout_p(getattr(module, "dropout", None))
@@ -185,7 +213,10 @@ _LAYER_MODULES = {"WaveletMixing": "specref.layers.mixing.wavelet",
                   "FNOBlock": "specref.layers.operators.fno",
                   "LSTAttention": "specref.layers.attention.lst",
                   "DCTAttention": "specref.layers.attention.lst",
-                  "HadamardAttention": "specref.layers.attention.lst"}
+                  "HadamardAttention": "specref.layers.attention.lst",
+                  "SpectralAttention": "specref.layers.attention.feature",
+                  "PerformerAttention": "specref.layers.attention.feature",
+                  "KernelAttention": "specref.layers.attention.kernel"}
 
 
 def _layer(name: str):
@@ -286,6 +317,9 @@ CLASSES: dict[str, str] = {
     "LSTAttention": "LSTAttention",
     "DCTAttention": "DCTAttention",
     "HadamardAttention": "HadamardAttention",
+    "SpectralAttention": "SpectralAttention",
+    "PerformerAttention": "PerformerAttention",
+    "KernelAttention": "KernelAttention",
 }
 
 # spectrans class name -> (module) -> {mask name: dropout module}; the default is the layer's "dropout".
@@ -305,7 +339,8 @@ def _is_mixing(module) -> bool:
     name = type(module).__name__
     return name in CLASSES and type(module).__module__.startswith(("spectrans.layers.mixing",
                                                                    "spectrans.layers.operators",
-                                                                   "spectrans.layers.attention.lst"))
+                                                                   "spectrans.layers.attention.lst",
+                                                                   "spectrans.layers.attention.spectral"))
 
 
 def _operator_shape(name: str, cfg: dict) -> tuple:

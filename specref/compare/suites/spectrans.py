@@ -27,9 +27,11 @@ _FAMILIES = ("specref.compare.suites.spectrans_kernels", "specref.compare.suites
 
 def cases() -> list[SuiteCase]:
     """The mixing layers' cases (Fourier, global filters, AFNO, wavelets), the neural operators', LST attention's,
+    the feature attentions' (:mod:`specref.compare.suites.spectrans_attention`),
     the block feed-forward network's (:func:`specref.compare.suites.torch_transformer.spectrans_cases`), then the
     kernels' and the transforms' (where their suite modules exist)."""
     from specref.compare.suites import (
+        spectrans_attention,
         spectrans_lst,
         spectrans_mixing,
         spectrans_operators,
@@ -38,7 +40,7 @@ def cases() -> list[SuiteCase]:
     )
 
     out = (spectrans_mixing.cases() + spectrans_wavelet.cases() + spectrans_operators.cases()
-           + spectrans_lst.cases() + torch_transformer.spectrans_cases())
+           + spectrans_lst.cases() + spectrans_attention.cases() + torch_transformer.spectrans_cases())
     for family in _FAMILIES:
         if importlib.util.find_spec(family) is not None:
             out += list(importlib.import_module(family).cases())
