@@ -47,7 +47,9 @@ def test_suite_covers_the_family():
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
     classes = {"SpectralAttention", "PerformerAttention", "KernelAttention"}
-    assert {c.component for c in CASES} == classes == {CLASSES[c] for c in classes}
+    assert {c.component for c in CASES} == classes | {"MixedSpectralAttention"}
+    assert classes == {CLASSES[c] for c in classes}
+    assert any("use_hadamard=False" in c.label for c in CASES if c.component == "MixedSpectralAttention")
     for what in ("gaussian", "spectral", "polynomial", "generalized", "masked", "use_orthogonal=False",
                  "use_bias=False"):
         assert any(what in c.label for c in CASES), what

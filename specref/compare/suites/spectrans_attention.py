@@ -1,5 +1,8 @@
 r"""The spectrans feature-attention suite: SpectralAttention, PerformerAttention and KernelAttention against
-spectrans 0.1.0, specref's ``variant="spectrans"`` (spectrans's features from its stored buffers).
+spectrans 0.1.0, specref's ``variant="spectrans"`` (spectrans's features from its stored buffers); and
+MixedSpectralAttention, whose parameters are read through its submodules (with ``use_fft=True`` spectrans's
+``state_dict()`` raises: finding ``spectrans_mixed_attention``), bounded as LST attention
+(:func:`specref.compare.bounds.pair_bounds` with the layer's stage constants).
 
 Each case builds the spectrans module in float64 (its buffers ``kernel.projection``, ``kernel.omega``,
 ``kernel.bias`` drawn by spectrans), scales its projection weights so the head vectors are O(1)
@@ -124,11 +127,73 @@ def _run(component, label, cfg, shape, masked):
                       label=label)
 
 
+# MixedSpectralAttention: (constructor arguments, (B, N, D)); no mask (spectrans ignores it: a finding)
+MIXED_GRID = (
+    ({"num_heads": 3}, (2, 8, 6)),  # fft, dct, hadamard
+    ({"num_heads": 2, "use_hadamard": False}, (2, 5, 4)),  # odd N
+    ({"num_heads": 2, "use_fft": False}, (2, 4, 4)),
+)
+
+
+def _mixed_params(module) -> dict:
+    """spectrans's parameters by name, read through the submodules: with ``use_fft=True`` the module's own
+    ``named_parameters()``/``state_dict()`` raise (its FFT submodule never ran ``nn.Module.__init__``,
+    finding ``spectrans_mixed_attention``); the names are those it gives when they work."""
+    subs = {name: getattr(module, name) for name in ("q_proj", "k_proj", "v_proj", "out_proj")}
+    params = {f"{n}.{k}": p for n, sub in subs.items() for k, p in sub.named_parameters()}
+    params.update({f"scales.{k}": p for k, p in module.scales.items()})
+    return params
+
+
+def _run_mixed(label, cfg, shape):
+    import spectrans.layers.attention.lst as sl  # peer-only
+    import torch  # peer-only
+
+    from specref.compare.api import _tensor
+    from specref.compare.bounds import pair_bounds
+    from specref.compare.result import Comparison
+    from specref.layers.attention.mixed import MixedSpectralAttention
+
+    gen = _gen(label)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # .double() raises with use_fft=True (it calls .to)
+    try:
+        module = sl.MixedSpectralAttention(shape[-1], **cfg)
+    finally:
+        torch.set_default_dtype(previous)
+    params = _mixed_params(module)
+    with torch.no_grad():
+        for name, p in params.items():
+            scale = 1.0 / math.sqrt(shape[-1]) if name.endswith("weight") else 0.5 if name.endswith("bias") else 1.0
+            p.copy_(torch.from_numpy(gen.standard_normal(tuple(p.shape)) * scale))
+    layer = MixedSpectralAttention.from_state_dict({k: v.detach().numpy().copy() for k, v in params.items()},
+                                                   hidden_dim=shape[-1], **cfg)
+    x = gen.standard_normal(shape)
+    x_t = torch.tensor(x, requires_grad=True)
+    y_t = module(x_t)
+    y, ctx = layer.forward(x)
+    dy = gen.standard_normal(y.shape)
+    y_t.backward(torch.from_numpy(dy))
+    dx, grads = layer.backward(ctx, dy)
+    fwd, grad = pair_bounds(extra=layer.error_scale(shape[-2]) / 2.0, reduction=shape[0] * shape[1],
+                            what=f"MixedSpectralAttention: projections, length-{shape[-2]} transforms, products")
+    tensors = [_tensor("output", y_t.detach().numpy(), y, fwd), _tensor("grad x", x_t.grad.numpy(), dx, grad)]
+    tensors += [_tensor(f"grad {k}", p.grad.numpy(), grads[k], grad) for k, p in params.items()]
+    notes = ("parameters read through the submodules (spectrans's state_dict raises with use_fft=True: "
+             "spectrans_mixed_attention); no mask (spectrans ignores it)",)
+    return Comparison("spectrans.MixedSpectralAttention", "MixedSpectralAttention",
+                      {"hidden_dim": shape[-1], **cfg}, "float64", tuple(tensors), notes=notes, label=label)
+
+
 def cases() -> list[SuiteCase]:
-    """Every feature-attention case of the spectrans suite."""
+    """Every feature-attention case of the spectrans suite, then MixedSpectralAttention's."""
     out = []
     for name, cfg, shape, masked in GRID:
         label = _label(name, cfg, shape, masked)
         run = partial(one_torch_thread, _run, name, label, cfg, shape, masked)
         out.append(SuiteCase("spectrans", name, label, run))
+    for cfg, shape in MIXED_GRID:
+        label = _label("MixedSpectralAttention", cfg, shape, False)
+        out.append(SuiteCase("spectrans", "MixedSpectralAttention", label,
+                             partial(one_torch_thread, _run_mixed, label, cfg, shape)))
     return out
