@@ -94,6 +94,18 @@ KNOWN: dict[str, str] = {
         "spectrans SpectralConv2d keeps rfft2 rows 0..m1-1 only: the negative frequencies along H are dropped",
     "scipy_dct_complex_orthogonalize":
         "scipy.fft's dct/dst family ignores orthogonalize for complex input (computes the norm's default variant)",
+    "spectrans_lst_mask":
+        ("spectrans LSTAttention multiplies k^ and v^ by the transformed mask: masked tokens reach kept outputs; "
+         "an all-True mask keeps only the DC coefficient"),
+    "spectrans_spectral_attention_softmax":
+        ("spectrans SpectralAttention('softmax'): not softmax attention at any temperature, 0 for large inputs, "
+         "two redraws per call; Performer 'generalized' unnormalised"),
+    "spectrans_gaussian_attention_normalizer":
+        ("spectrans Gaussian-kernel linear attention (cosine features): about half the normalisers negative, "
+         "outputs far outside the values' range"),
+    "spectrans_mixed_attention":
+        ("spectrans MixedSpectralAttention(use_fft=True): state_dict/parameters/eval/double raise AttributeError; "
+         "its mask is ignored"),
 }
 
 
