@@ -17,9 +17,10 @@ dropout. Constructor arguments, parameter and buffer names, shapes and order are
   :math:`\exp(q\cdot k/\sqrt d)`: inputs scaled by :math:`d^{-1/4}`, ``kernel.projection`` (d, m) with
   :math:`N(0, I_d)` columns (``use_orthogonal``: Haar-orthogonal blocks with the QR sign correction and
   :math:`\chi_d` norms, :func:`specref.kernels.rff.sample_orthogonal_gaussian_frequencies`; else i.i.d.), the
-  row stabiliser for queries and the sequence stabiliser over the kept keys, :math:`\epsilon = 0`. The
-  stabilisers are constants of the estimator: (5) is invariant to them, so the backward holds them constant
-  and is the exact gradient; no input norm underflows a whole row of features to 0.
+  paired stabilisers of :func:`specref.kernels.attention_features.paired_positive_features` (a per-feature
+  maximum over the kept keys, moved into the queries' row maximum), :math:`\epsilon = 0`. The stabilisers
+  are constants of the estimator: (5) is invariant to them, so the backward holds them constant and is the
+  exact gradient; without ``causal`` every normaliser is at least :math:`1/m` whatever the input norms.
 - ``kernel_type="gaussian"``: positive features (3b) of the Gaussian kernel
   :math:`\exp(-\|q - k\|^2/(2 s^2))`, :math:`s = 1/\sqrt d` (spectrans's bandwidth), ``kernel.omega``
   :math:`\sim N(0, s^{-2} I)` per column (orthogonal or i.i.d. as above), the same stabilisers, :math:`\epsilon = 0`.
