@@ -366,12 +366,12 @@ class HadamardAttention(LSTAttention):
 _CTOR_KEYS = ("hidden_dim", "num_heads", "transform_type", "learnable_scale", "normalize", "dropout", "use_bias")
 
 
-def _build(seed, *, L, batch=None, masked=False, **point):  # noqa: N803  (L the sequence length)
-    """``LSTAttention(**point)`` with every param redrawn O(1) (weights N(0, 1/D), biases N(0, 1/4), scale
-    of modulus in [0.5, 1.5]), so each gradient is checked at a generic point; ``L``, ``batch``, ``masked``
-    shape the input and the forward only."""
+def _build(seed, *, L, batch=None, masked=False, cls=LSTAttention, **point):  # noqa: N803  (L: length)
+    """``cls(**point)`` (LSTAttention or a subclass) with every param redrawn O(1) (weights N(0, 1/D), biases
+    N(0, 1/4), scale of modulus in [0.5, 1.5]), so each gradient is checked at a generic point; ``L``,
+    ``batch``, ``masked`` shape the input and the forward only."""
     gen = np.random.default_rng(seed)
-    layer = LSTAttention(**point, seed=gen)
+    layer = cls(**point, seed=gen)
     new = {}
     for name, value in layer.params.items():
         draw = gen.standard_normal(tuple(value.shape))
@@ -391,7 +391,7 @@ def _mask_for(shape) -> np.ndarray:
     keep = np.ones(shape, dtype=bool)
     keep[..., -1] = False
     if shape[-1] > 2:
-        keep[1:, 1] = False
+        keep[1:, ..., 1] = False
     return keep
 
 
@@ -439,14 +439,18 @@ def _away_from_kinks(layer: LSTAttention, x, rng, mask) -> LSTAttention:
     return layer.with_params({"q_proj.weight": w[0], "k_proj.weight": w[1]})
 
 
-def _lst_case(name, grid, masked):
+def _lst_case(name, grid, masked, cls=LSTAttention):
+    keys = {LSTAttention: _CTOR_KEYS, DCTAttention: ("hidden_dim", "num_heads", "dct_type", "learnable_scale",
+            "dropout"), HadamardAttention: ("hidden_dim", "num_heads", "scale_by_sqrt", "learnable_scale",
+                                            "dropout")}[cls]
+
     def error_scale(point):
-        return LSTAttention(**{k: point[k] for k in _CTOR_KEYS if k in point}).error_scale(point["L"])
+        return cls(**{k: point[k] for k in keys if k in point}).error_scale(point["L"])
 
     return layer_case(
-        LSTAttention,
+        cls,
         name=name,
-        build=_build,
+        build=lambda seed, **point: _build(seed, cls=cls, **point),
         input_shape=_input_shape,
         grid=grid,
         error_scale=error_scale,
@@ -478,4 +482,15 @@ CASES = [
         {"hidden_dim": 6, "num_heads": 3, "transform_type": "mixed", "L": 2, "learnable_scale": False,
          "use_bias": False},
     ), True),
+    _lst_case("DCTAttention", (
+        {"hidden_dim": 4, "num_heads": 2, "L": 5, "dct_type": 3},  # dct_type accepted and ignored (DCT-II)
+        {"hidden_dim": 6, "num_heads": 3, "L": 4, "dropout": 0.25, "batch": (2, 1)},
+    ), True, DCTAttention),
+    _lst_case("HadamardAttention", (
+        {"hidden_dim": 4, "num_heads": 2, "L": 4},  # scale_by_sqrt (the build redraws the scale anyway)
+        {"hidden_dim": 4, "num_heads": 2, "L": 8, "scale_by_sqrt": False},
+    ), False, HadamardAttention),
+    _lst_case("HadamardAttentionFixedScaleMasked", (
+        {"hidden_dim": 6, "num_heads": 3, "L": 4, "learnable_scale": False},
+    ), True, HadamardAttention),
 ]

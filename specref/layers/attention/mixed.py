@@ -39,9 +39,9 @@ Where specref departs from spectrans (validation/FINDINGS.md, ``spectrans_mixed_
 ignores its mask argument (``_mask``); specref's mask masks, zeroing the masked tokens' q, k, v before the
 transforms, as its LSTAttention's. spectrans's ``use_fft=True`` (the default) cannot produce a state_dict
 (inventory #3: its FFT submodule never calls ``nn.Module.__init__``); specref's can, with the names spectrans
-gives when it works (``q_proj.*``, ``k_proj.*``, ``v_proj.*``, ``out_proj.*``, ``scales.<type>`` with the types sorted, the order
-of its ``nn.ParameterDict``). The
-Hadamard transform needs a power-of-two N (refused otherwise, with the allowed sizes).
+gives when it works (``q_proj.*``, ``k_proj.*``, ``v_proj.*``, ``out_proj.*``, ``scales.<type>`` with the
+types sorted, the order of its ``nn.ParameterDict``). The Hadamard transform needs a power-of-two N (refused
+otherwise, with the allowed sizes).
 """
 
 from __future__ import annotations
