@@ -96,6 +96,27 @@ def pin_torch(torch, threads: int) -> int:
     return torch.get_num_threads()
 
 
+def fwd_bwd_runners(torch, layer, module, x, dy):
+    """``(run_specref, run_torch)``: forward + backward of a specref layer and of a torch module (every
+    parameter's gradient, ``torch.autograd.grad``) on ``x`` with cotangent ``dy``; each returns (y, dx) on the
+    host, for the agreement check."""
+
+    def run_specref():
+        y, ctx = layer.forward(x)
+        dx, _grads = layer.backward(ctx, dy)
+        return y, dx
+
+    tx, tdy = torch.tensor(x, requires_grad=True), torch.tensor(dy)
+    params = list(module.parameters())
+
+    def run_torch():
+        y = module(tx)
+        grads = torch.autograd.grad(y, [tx, *params], tdy)
+        return y.detach().numpy(), grads[0].numpy()
+
+    return run_specref, run_torch
+
+
 def pin_threads(threads: int, affinity: bool) -> dict:
     """Set every thread knob before the numerical libraries load; return what was set."""
     pinned = {}

@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_mixing_layers import pin_threads, pin_torch, rounds  # noqa: E402  (the house's thread pinning and rounds)
+from bench_mixing_layers import fwd_bwd_runners, pin_threads, pin_torch, rounds  # noqa: E402  (the house's thread pinning and rounds)
 
 PARTS = {  # part -> (spectrans class, constructor, input shape)
     "conv1d": ("SpectralConv1d", {"in_channels": 64, "out_channels": 64, "modes": 16}, (8, 64, 1024)),
@@ -117,19 +117,7 @@ def make_part(np, torch, jax, jnp, part, dtype, use_jax):
     gen = np.random.default_rng(0)
     x, dy = (gen.standard_normal(shape).astype(dtype) for _ in range(2))
 
-    def run_specref():
-        y, ctx = layer.forward(x)
-        dx, _grads = layer.backward(ctx, dy)
-        return y, dx
-
-    tx, tdy = torch.tensor(x, requires_grad=True), torch.tensor(dy)
-    params = list(module.parameters())
-
-    def run_torch():
-        y = module(tx)
-        grads = torch.autograd.grad(y, [tx, *params], tdy)
-        return y.detach().numpy(), grads[0].numpy()
-
+    run_specref, run_torch = fwd_bwd_runners(torch, layer, module, x, dy)
     fns = {"specref": run_specref, "spectrans": run_torch}
     if use_jax:
         f = jax_forward(jnp, jax, name, cfg)

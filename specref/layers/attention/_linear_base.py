@@ -52,10 +52,11 @@ every other query's sums unchanged (its sentinel is 0).
 Range: non-causal, every query's normaliser is at least :math:`1/m` whatever the size of the inputs
 (spectrans's unstabilised features are all 0 from :math:`\|u\| \approx 40` in float64). Causal, a query's
 prefix may lack the key that sets :math:`c_r`: when the exponents of one head span more than the floating-point
-range (about 1400 in float64, 170 in float32) an early query's products all underflow, its normaliser is 0 and
-its output row NaN. Measured (D = 8, h = 2, m = 8, N = 16, nn.Linear's init, float64): finite at :math:`10x`
-causal and at :math:`1000x` non-causal; causal NaN rows from :math:`100x`. A running maximum inside the causal
-scan (the online-softmax rescaling) would remove that limit.
+range (about 1400 in float64, 170 in float32) an early query's products all underflow and its normaliser is 0:
+the forward then raises a ``FloatingPointError`` saying so, rather than return a NaN row. Measured (D = 8,
+h = 2, m = 8, N = 16, nn.Linear's init, float64): finite at :math:`10x` causal and at :math:`1000x`
+non-causal; causal fails from :math:`100x`. A running maximum inside the causal scan (the online-softmax
+rescaling) would remove that limit.
 
 The backward is the forward's lines in reverse, each one primitive VJP
 (:func:`~specref.ops.linear_attention.linear_attention_vjp`, the feature maps' VJPs, ``linear_vjp``,
@@ -386,6 +387,12 @@ class LinearAttentionBase(Layer):
             o = _unnormalized(xp, lin_q, lin_k, v_in, causal)  # (5) unnormalised
         else:
             o = linear_attention(lin_q, lin_k, v_in, causal=causal, eps=self._eps)  # (5)
+            if causal and fm.stabilize and bool(xp.any(xp.isnan(o))):
+                raise FloatingPointError(
+                    f"{type(self).__name__}(causal=True): for some query every feature product with its earlier "
+                    "keys underflows (the head's exponents span more than the floating-point range, so a "
+                    "normaliser is 0): scale the input down, or run without causal, where the stabilisers "
+                    "bound every normaliser below by 1/m (module specref.layers.attention._linear_base, Range)")
         mix = FeatureMixCtx(features=fm, uq=uq, uk=uk, phi_q=phi_q, phi_k=phi_k, lin_q=lin_q, lin_k=lin_k,
                             v_in=v_in, o=o, sentinel=sentinel)
         return o, mix, None

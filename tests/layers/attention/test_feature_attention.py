@@ -424,3 +424,14 @@ def test_bad_inputs():
         layer.forward(_x((2, 4, 6)))
     with pytest.raises(TypeError):
         layer.forward(x.astype(np.float32))
+
+
+def test_causal_underflow_raises_instead_of_nan():
+    """Causal FAVOR+ at input norms where an early query's products with its keys all underflow (the head's
+    exponents span more than float64's range): a FloatingPointError naming the cause, never a NaN row; the
+    same input without causal stays finite (every normaliser >= 1/m)."""
+    layer = SpectralAttention(8, 2, num_features=8, seed=1)
+    x = np.random.default_rng(0).standard_normal((2, 16, 8)) * 1000.0
+    assert np.all(np.isfinite(layer.forward(x)[0]))
+    with pytest.warns(RuntimeWarning), pytest.raises(FloatingPointError, match="underflows"):
+        layer.forward(x, causal=True)
