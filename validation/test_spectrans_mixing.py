@@ -98,10 +98,10 @@ def test_spectrans_mixing(case):
 
 def test_suite_covers_every_mixing_class():
     """Every spectrans mixing class specref maps has cases, and the case ids are unique."""
-    from specref.compare.suites import spectrans_lst, spectrans_operators, spectrans_wavelet
+    from specref.compare.suites import spectrans_attention, spectrans_lst, spectrans_operators, spectrans_wavelet
 
     others = {c.component for c in spectrans_wavelet.cases() + spectrans_operators.cases()  # their own tests
-              + spectrans_lst.cases()}
+              + spectrans_lst.cases() + spectrans_attention.cases()}
     assert {c.component for c in CASES} == set(CLASSES.values()) - others
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
