@@ -22,21 +22,33 @@ along the rows, an involution, so :math:`P^T = P`); its transpose :func:`hermiti
 
 :class:`specref.layers.mixing.fourier.RealFourierMixing` uses the pair (docs/layers/fourier_mixing.md,
 eqs. (12) and (13)). Real arrays only: the map is between real spaces.
+
+:func:`hermitian_half` is the other map a real-data FFT layer needs: the **Hermitian part of a filter on the
+half spectrum**. For a complex :math:`H` over the frequency grid of ``axes`` (lengths :math:`n_a`) and
+:math:`(PH)_k = H_{(-k) \bmod n}` (every axis reversed modulo its length),
+
+.. math:: \hat H = C\,\tfrac12\big(H + \overline{P H}\big),
+
+with :math:`C` the crop of the last of ``axes`` to its first :math:`\lfloor n/2 \rfloor + 1` bins. For real
+:math:`x`, :math:`\operatorname{Re} F^{-1}(H \odot F x) = \operatorname{irfft}(\hat H \odot
+\operatorname{rfft} x)` (docs/layers/global_filter.md): the global filters compute their output this way,
+with two real FFTs instead of two complex ones. The map is R-linear (it conjugates); its adjoint in the real
+inner product :math:`\operatorname{Re}\langle u, v\rangle` is :math:`\tfrac12 (I + \overline{P\,\cdot}\,)
+C^T` (:func:`hermitian_half_adjoint`: zero-pad, then the same symmetrisation), because :math:`P` is a
+permutation with :math:`P^T = P` that commutes with conjugation.
 """
 
 from __future__ import annotations
 
-from specref._args import check_cotangent_shape, check_input_shape, check_length
-from specref.backend import namespace
+import numpy as np
+
+from specref._args import check_cotangent_shape, check_input_shape, check_length, normalize_axes
+from specref.backend import device_of, namespace
 from specref.testing.case import Case, Inputs
+from specref.transforms.structural import crop_or_pad, crop_or_pad_adjoint
 
-__all__ = ["hermitian_real_2d", "hermitian_real_2d_adjoint"]
-
-
-def _reverse_rows(v):
-    r"""The permutation :math:`(Pv)_k = v_{(-k) \bmod N}` along axis -2 (an involution, so :math:`P^T = P`)."""
-    xp = namespace(v)
-    return xp.concat([v[..., :1, :], xp.flip(v[..., 1:, :], axis=-2)], axis=-2)
+__all__ = ["hermitian_real_2d", "hermitian_real_2d_adjoint", "hermitian_half", "hermitian_half_adjoint",
+           "reverse_frequencies"]
 
 
 def hermitian_real_2d(r, *, n: int):
@@ -73,8 +85,12 @@ def hermitian_real_2d(r, *, n: int):
     h = n // 2 + 1
     if r.ndim < 2 or r.shape[-1] != h:
         raise ValueError(f"hermitian_real_2d: r must have shape (..., N, {h}) for n = {n}, got {tuple(r.shape)}")
-    tail = r[..., :, 1:n - h + 1]  # columns 1 .. n - h: the mirrors of columns n - 1 .. h
-    return xp.concat([r, _reverse_rows(xp.flip(tail, axis=-1))], axis=-1)
+    out = xp.empty((*r.shape[:-1], n), dtype=r.dtype, device=device_of(r))
+    out[..., :h] = r
+    tail = xp.flip(r[..., :, 1:n - h + 1], axis=-1)  # columns n - h .. 1: the mirrors of columns h .. n - 1
+    out[..., :1, h:] = tail[..., :1, :]  # row 0 is its own mirror
+    out[..., 1:, h:] = xp.flip(tail[..., 1:, :], axis=-2)  # row k reads row N - k
+    return out
 
 
 def hermitian_real_2d_adjoint(y, *, input_shape, n: int):
@@ -106,12 +122,89 @@ def hermitian_real_2d_adjoint(y, *, input_shape, n: int):
     if len(input_shape) < 2 or input_shape[-1] != h:
         raise ValueError(f"hermitian_real_2d_adjoint: input_shape {input_shape} must be (..., N, {h}) for n = {n}")
     check_cotangent_shape(y, (*input_shape[:-1], n), "hermitian_real_2d_adjoint", input_shape)
-    folded = xp.flip(_reverse_rows(y[..., :, h:]), axis=-1)  # lands on columns 1 .. n - h
-    return xp.concat([y[..., :, :1], y[..., :, 1:n - h + 1] + folded, y[..., :, n - h + 1:h]], axis=-1)
+    out = xp.asarray(y[..., :, :h], copy=True)
+    mirrored = xp.flip(y[..., :, h:], axis=-1)  # column n - 1 - i lands on column 1 + i
+    out[..., :1, 1:n - h + 1] += mirrored[..., :1, :]  # row 0 is its own mirror
+    out[..., 1:, 1:n - h + 1] += xp.flip(mirrored[..., 1:, :], axis=-2)  # row N - k lands on row k
+    return out
+
+
+def reverse_frequencies(v, axes):
+    r"""The permutation :math:`(Pv)_k = v_{(-k) \bmod n}` along each of ``axes`` (frequency :math:`k \to -k`).
+
+    An involution (:math:`P^2 = I`, so :math:`P^T = P`): index 0 stays, the others are reversed.
+    """
+    xp = namespace(v)
+    for ax in axes:
+        n = v.shape[ax]
+        index = xp.asarray(np.array([(-k) % n for k in range(n)]), device=device_of(v))
+        v = xp.take(v, index, axis=ax)
+    return v
+
+
+def hermitian_half(h, *, axes=(-1,)):
+    r"""The Hermitian part of ``h`` over ``axes``, on the half spectrum of the last of them.
+
+    .. math:: \hat H_k = \tfrac12\big(H_k + \overline{H_{(-k) \bmod n}}\big), \qquad
+              k_{\text{last}} < \lfloor n_{\text{last}}/2 \rfloor + 1,
+
+    the filter that, multiplied into ``rfft``/``rfftn`` of real data over the same axes and transformed back by
+    ``irfft``/``irfftn``, gives :math:`\operatorname{Re} F^{-1}(H \odot F x)`.
+
+    Parameters
+    ----------
+    h : complex array
+    axes : tuple of int, default (-1,)
+        The frequency axes; the last is the one halved (as ``rfftn``'s ``axes``).
+
+    Returns
+    -------
+    complex array, the shape of ``h`` with ``axes[-1]`` of length ``n // 2 + 1``
+
+    See Also
+    --------
+    hermitian_half_adjoint, reverse_frequencies
+    """
+    xp = namespace(h)
+    axes = normalize_axes(axes, h.ndim)
+    sym = (h + xp.conj(reverse_frequencies(h, axes))) * 0.5
+    return crop_or_pad(sym, h.shape[axes[-1]] // 2 + 1, axis=axes[-1])
+
+
+def hermitian_half_adjoint(g, *, input_shape, axes=(-1,)):
+    r"""Adjoint of :func:`hermitian_half` in the real inner product: zero-pad, then symmetrise.
+
+    .. math:: \bar H = \tfrac12\big(C^T \bar{\hat H} + \overline{P\, C^T \bar{\hat H}}\big)
+
+    Parameters
+    ----------
+    g : complex array, the forward's output shape
+    input_shape : tuple
+        The shape of the forward's input ``h``.
+    axes : tuple of int, default (-1,)
+
+    Returns
+    -------
+    complex array of shape ``input_shape``
+    """
+    xp = namespace(g)
+    input_shape = check_input_shape(input_shape)
+    axes = normalize_axes(axes, len(input_shape))
+    last = axes[-1]
+    half = tuple(s if i != last else s // 2 + 1 for i, s in enumerate(input_shape))
+    check_cotangent_shape(g, half, "hermitian_half_adjoint", input_shape)
+    full = crop_or_pad_adjoint(g, input_shape=input_shape, n=half[last], axis=last)
+    return (full + xp.conj(reverse_frequencies(full, axes))) * 0.5
 
 
 # ----------------------------------------------------------------------------------------------------------
-# verification case
+# verification cases
+
+
+def _make_complex(rng, xp, dtype, *, shape, axes):
+    ctype = "complex128" if str(dtype) == "float64" else "complex64"
+    z = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    return Inputs((xp.asarray(z.astype(ctype)),), {"axes": axes})
 
 
 def _make(rng, xp, dtype, *, shape, n):
@@ -128,5 +221,15 @@ CASES = [
               {"shape": (5, 4), "n": 7}),
         error_scale=1.0,
         error_reason="copies and one addition per folded entry: at most one rounding",
+    ),
+    Case(
+        name="hermitian_half",
+        forward=hermitian_half,
+        adjoint=hermitian_half_adjoint,
+        make=_make_complex,
+        grid=({"shape": (6, 3), "axes": (0,)}, {"shape": (7, 3), "axes": (0,)}, {"shape": (2, 5, 4), "axes": (-2, -1)},
+              {"shape": (4, 1), "axes": (0, 1)}, {"shape": (3, 9), "axes": (-1,)}),
+        error_scale=2.0,
+        error_reason="one addition and one exact halving per entry: at most one rounding",
     ),
 ]

@@ -17,7 +17,11 @@ The four share one forward (input checks, the class's ``_mix`` hook, the output 
 (cotangent checks, the dropout's VJP, the class's ``_mix_adjoint`` hook); FourierMixing and FourierMixing1D
 differ only in their ``_transform`` hook. The derivations (forward equations (1)-(19), backward line by line)
 are on docs/layers/fourier_mixing.md; the comments in each hook cite them. The Hermitian rebuild of
-RealFourierMixing is the linear operator pair :mod:`specref.transforms.hermitian`.
+RealFourierMixing (which FourierMixing also runs for real input) is the linear operator pair
+:mod:`specref.transforms.hermitian`.
+
+The four FNet mixers are one family in one file (about 620 lines): they share the forward, the backward and
+the real-input path, and differ in a hook or two each.
 
 Where specref departs from spectrans (RealFourierMixing is the identity there, drops a column for odd D;
 dropout on a complex output raises there) the docs page says why, and validation/findings/ records the
@@ -64,6 +68,29 @@ __all__ = [
 def _to_input_space(g, ctx):
     """The adjoint of casting a real input to complex (``Re``), or nothing for a complex input."""
     return g if ctx.complex_input else to_complex_adjoint(g, input_shape=ctx.input_shape)
+
+
+def _half_shape(input_shape: tuple) -> tuple:
+    """The shape of ``rfft2``'s half spectrum of an input of ``input_shape``: (..., N, D // 2 + 1)."""
+    return (*input_shape[:-1], input_shape[-1] // 2 + 1)
+
+
+def _real_part_fft2(x, norm: str):
+    r""":math:`\operatorname{Re}\mathcal F_{N,D}\, x` of real ``x`` from the ``rfft2`` half spectrum: eqs. (10)-(12).
+
+    One real-to-complex FFT along D and one complex FFT along N over half the columns, instead of two complex
+    FFTs over all of them; FourierMixing (real input, real part) and RealFourierMixing compute it here.
+    """
+    half = rfft2(x, axes=(-2, -1), norm=norm)  # eq. (10)
+    return hermitian_real_2d(real(half), n=x.shape[-1])  # eqs. (11), (12)
+
+
+def _real_part_fft2_adjoint(dh, input_shape: tuple, norm: str):
+    """Adjoint of :func:`_real_part_fft2`: eqs. (13)-(15)."""
+    half_shape = _half_shape(input_shape)
+    dr = hermitian_real_2d_adjoint(dh, input_shape=half_shape, n=input_shape[-1])  # eq. (13)
+    dhalf = real_adjoint(dr, input_shape=half_shape)  # eq. (14)
+    return rfft2_adjoint(dhalf, input_shape=input_shape, axes=(-2, -1), norm=norm)  # eq. (15)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -211,6 +238,16 @@ class FourierMixing(_SpectrumMixing):
     def _transform_adjoint(self, dz, input_shape):
         return fft2_adjoint(dz, input_shape=input_shape, axes=(-2, -1), norm=self.fft_norm)  # eq. (6)
 
+    def _mix(self, x):
+        if self.keep_complex or is_complex(x):
+            return super()._mix(x)
+        return _real_part_fft2(x, self.fft_norm), {}  # eqs. (10)-(12): = Re F x of eqs. (1), (2)
+
+    def _mix_adjoint(self, dh, ctx):
+        if self.keep_complex or ctx.complex_input:
+            return super()._mix_adjoint(dh, ctx)
+        return _real_part_fft2_adjoint(dh, ctx.input_shape, self.fft_norm)  # eqs. (13)-(15)
+
     def error_scale(self, input_shape) -> float:
         """One FFT over N*D points; the real part of random data keeps about half its energy (factor 2)."""
         n, d = int(input_shape[-2]), int(input_shape[-1])
@@ -322,16 +359,12 @@ class RealFourierMixing(_FourierMixingBase):
 
     def _mix(self, x):
         if self.use_real_fft and not is_complex(x):
-            half = rfft2(x, axes=(-2, -1), norm=self.fft_norm)  # eq. (10)
-            h = hermitian_real_2d(real(half), n=self.hidden_dim)  # eqs. (11), (12)
-            return h, {"half_shape": tuple(half.shape)}
+            return _real_part_fft2(x, self.fft_norm), {"half_shape": _half_shape(tuple(x.shape))}  # eqs. (10)-(12)
         return real(fft2(x, axes=(-2, -1), norm=self.fft_norm)), {"half_shape": None}  # eqs. (1), (2)
 
     def _mix_adjoint(self, dh, ctx):
         if ctx.half_shape is not None:
-            dr = hermitian_real_2d_adjoint(dh, input_shape=ctx.half_shape, n=self.hidden_dim)  # eq. (13)
-            dhalf = real_adjoint(dr, input_shape=ctx.half_shape)  # eq. (14)
-            return rfft2_adjoint(dhalf, input_shape=ctx.input_shape, axes=(-2, -1), norm=self.fft_norm)  # eq. (15)
+            return _real_part_fft2_adjoint(dh, ctx.input_shape, self.fft_norm)  # eqs. (13)-(15)
         dz = real_adjoint(dh, input_shape=ctx.input_shape)  # eq. (5)
         dx = fft2_adjoint(dz, input_shape=ctx.input_shape, axes=(-2, -1), norm=self.fft_norm)  # eq. (6)
         return _to_input_space(dx, ctx)  # eq. (7)

@@ -7,7 +7,7 @@ Three layers with spectrans's constructor arguments, parameter names and order o
 
 .. math::
 
-    \hat x = F x \quad (1), \qquad
+    \hat x = \operatorname{rfft}(x) \quad (1), \qquad
     \tilde W_r = P W_r,\ \tilde W_i = P W_i \quad (2), \qquad
     H_r = a(\tilde W_r),\ H_i = a(\tilde W_i) \quad (3), \qquad
     H = H_r + i H_i \quad (4),
@@ -15,25 +15,31 @@ Three layers with spectrans's constructor arguments, parameter names and order o
 .. math::
 
     H \leftarrow \tfrac{M_s}{1 - p_s} \odot H \ \ (5,\ \text{adaptive, training}), \qquad
-    \hat y = H \odot \hat x \quad (6), \qquad
-    z = F^{-1} \hat y \quad (7), \qquad
-    y = \operatorname{Re} z \quad (8), \qquad
+    \hat H = C\,\tfrac12\big(H + \overline{H_{-k}}\big) \quad (6), \qquad
+    \hat y = \hat H \odot \hat x \quad (7),
+
+.. math::
+
+    y = \operatorname{irfft}(\hat y) \quad (8), \qquad
     y \leftarrow \tfrac{M}{1 - p} \odot y \quad (9,\ \text{training}),
 
-where :math:`F` is the full complex FFT along the sequence axis (both axes for the 2-D layer) with
-``fft_norm`` (default ``"ortho"``), :math:`a` the activation (sigmoid, tanh or identity), :math:`P` the
-interpolation of the filter from :math:`N` to :math:`L` bins (the identity when :math:`L = N`), and
-:math:`M, M_s` dropout keep-masks. The numbers are the equations of the derivation in
-docs/layers/global_filter.md; ``backward`` runs them in reverse, one primitive VJP or adjoint per line.
+where ``rfft``/``irfft`` run along the sequence axis (``rfft2``/``irfft2`` over both axes for the 2-D layer)
+with ``fft_norm`` (default ``"ortho"``), :math:`a` is the activation (sigmoid, tanh or identity), :math:`P` the
+interpolation of the filter from :math:`N` to :math:`L` bins (the identity when :math:`L = N`), (6) the
+Hermitian part of the filter on the half spectrum (:func:`~specref.transforms.hermitian.hermitian_half`), and
+:math:`M, M_s` dropout keep-masks. For real :math:`x` this is spectrans's
+:math:`\operatorname{Re} F^{-1}(H \odot F x)` with complex FFTs, computed with two real FFTs instead of two
+complex ones (derivation and test: docs/layers/global_filter.md). The numbers are the equations of the
+derivation there; ``backward`` runs them in reverse, one primitive VJP or adjoint per line.
 
 Where specref follows spectrans (a coherent choice of the peer), and where it departs (a bug of the peer):
 
 * the activation is applied to the real and imaginary parts **separately** (3), which is spectrans's
   code (its docstring says :math:`\sigma(W_r + iW_i)`); specref follows the code;
-* the FFT is the full complex one (GFNet uses rfft); because the output keeps only the real part (8), the
-  layer filters by the **Hermitian part** :math:`\tfrac12(H_k + \overline{H_{-k}})` of :math:`H`
-  (:meth:`GlobalFilterMixing.effective_filter`), so ``filter_imag`` at DC (and at Nyquist for even
-  :math:`L`) gets zero gradient (exactly 0 at DC; rounding noise at Nyquist);
+* spectrans's FFT is the full complex one (GFNet uses rfft); because its output keeps only the real part,
+  the layer filters by the **Hermitian part** :math:`\tfrac12(H_k + \overline{H_{-k}})` of :math:`H`
+  (:meth:`GlobalFilterMixing.effective_filter`), which is what (6) forms, so ``filter_imag`` at DC (and at
+  Nyquist for even :math:`L`) gets zero gradient, exactly;
 * the interpolation :math:`P` defaults to spectrans's ``filter_interpolation="fft_bin"``:
   ``F.interpolate(mode="linear", align_corners=False)`` along the filter's rows in raw FFT-bin order. That
   order is the frequency circle cut open at DC, and the half-pixel grid treats bins as cells, so output bin
@@ -71,15 +77,16 @@ from specref.ops.elementwise import sigmoid, sigmoid_vjp, tanh, tanh_vjp
 from specref.testing.checks import check_vjp
 from specref.testing.tolerances import fft_error_scale
 from specref.transforms.fourier import (
-    fft,
-    fft2,
-    fft2_adjoint,
-    fft_adjoint,
-    ifft,
-    ifft2,
-    ifft2_adjoint,
-    ifft_adjoint,
+    irfft,
+    irfft2,
+    irfft2_adjoint,
+    irfft_adjoint,
+    rfft,
+    rfft2,
+    rfft2_adjoint,
+    rfft_adjoint,
 )
+from specref.transforms.hermitian import hermitian_half, hermitian_half_adjoint, reverse_frequencies
 from specref.transforms.interpolate import (
     interpolate_bilinear,
     interpolate_bilinear_adjoint,
@@ -88,7 +95,6 @@ from specref.transforms.interpolate import (
     interpolate_periodic,
     interpolate_periodic_adjoint,
 )
-from specref.transforms.structural import to_complex, to_complex_adjoint
 
 __all__ = [
     "FILTER_ACTIVATIONS",
@@ -154,10 +160,11 @@ def adaptive_frequency_weights(n: int) -> np.ndarray:
 class GlobalFilterCtx(LayerCtx):
     """What :meth:`GlobalFilterMixing.backward` reads: the forward's intermediates and the dropout mask.
 
-    ``x_shape`` is the input's shape; ``x_hat`` the spectrum (1); ``w_real``/``w_imag`` the filter
+    ``x_shape`` is the input's shape; ``x_hat`` the half spectrum (1); ``w_real``/``w_imag`` the filter
     parameters at the input's length (2; the parameters themselves when no interpolation ran);
-    ``h_real``/``h_imag`` their activations (3); ``h`` the complex filter multiplied in (4, 5);
-    ``mask`` the output dropout's keep-mask (9), None when inactive.
+    ``h_real``/``h_imag`` their activations (3); ``h`` the complex filter after the spectral dropout (4, 5);
+    ``h_half`` its Hermitian part on the half spectrum, the factor multiplied in (6); ``mask`` the output
+    dropout's keep-mask (9), None when inactive.
     """
 
     x_shape: tuple
@@ -167,6 +174,7 @@ class GlobalFilterCtx(LayerCtx):
     h_real: object
     h_imag: object
     h: object
+    h_half: object
     mask: object
 
 
@@ -228,16 +236,18 @@ class _GlobalFilterBase(FilterMixingLayer):
         return (x.shape[-2], self.hidden_dim)
 
     def _transform(self, x):
-        return fft(x, axis=-2, norm=self.fft_norm)
+        """(1) the half spectrum of real x along the sequence: ``rfft``."""
+        return rfft(x, axis=-2, norm=self.fft_norm)
 
     def _transform_adjoint(self, g, shape):
-        return fft_adjoint(g, input_shape=shape, axis=-2, norm=self.fft_norm)
+        return rfft_adjoint(g, input_shape=shape, axis=-2, norm=self.fft_norm)
 
-    def _inverse(self, y):
-        return ifft(y, axis=-2, norm=self.fft_norm)
+    def _inverse(self, y, size: tuple):
+        """(8) back to the sequence, real: ``irfft`` to length ``size[0]``."""
+        return irfft(y, n=size[0], axis=-2, norm=self.fft_norm)
 
-    def _inverse_adjoint(self, g, shape):
-        return ifft_adjoint(g, input_shape=shape, axis=-2, norm=self.fft_norm)
+    def _inverse_adjoint(self, g, shape, size: tuple):
+        return irfft_adjoint(g, input_shape=shape, n=size[0], axis=-2, norm=self.fft_norm)
 
     def _resize(self, w, size: tuple):
         """(2) the filter at ``size``: interpolated along the frequency axis (rows) when L != N."""
@@ -295,36 +305,37 @@ class _GlobalFilterBase(FilterMixingLayer):
         self._check_layer_input(x)
         gen = as_generator(rng) if rng is not None else None  # one stream for every mask of this call
         size = self._filter_size(x)
-        x_hat = self._transform(to_complex(x))  # (1)
+        x_hat = self._transform(x)  # (1): the half spectrum
         w_real = self._resize(self.params["filter_real"], size)  # (2)
         w_imag = self._resize(self.params["filter_imag"], size)
         h_real = _activate(self.activation, w_real)  # (3)
         h_imag = _activate(self.activation, w_imag)
         h_full = _compose_complex(h_real, h_imag)  # (4)
         h, spectral_fields = self._filter_dropout(h_full, x=x, training=training, rng=gen, masks=masks)  # (5)
-        y_hat = cmul(x_hat, h)  # (6)
-        z = self._inverse(y_hat)  # (7)
-        y_real = real(z)  # (8)
+        h_half = hermitian_half(h, axes=self._fft_axes)  # (6): the Hermitian part, on the half spectrum
+        y_hat = cmul(x_hat, h_half)  # (7)
+        y_real = self._inverse(y_hat, size)  # (8): = Re F^-1(H x_hat_full) for real x
         y, mask = self._output_dropout(y_real, x=x, training=training, rng=gen, masks=masks)  # (9)
         return y, self._ctx_class(dtype=dtype_name(x.dtype), x_shape=tuple(x.shape), x_hat=x_hat, w_real=w_real,
-                                  w_imag=w_imag, h_real=h_real, h_imag=h_imag, h=h, mask=mask, **spectral_fields)
+                                  w_imag=w_imag, h_real=h_real, h_imag=h_imag, h=h, h_half=h_half, mask=mask,
+                                  **spectral_fields)
 
     def backward(self, ctx, dy):
         """Return ``(dx, grads)``: equations (9) to (1) in reverse (docs/layers/global_filter.md)."""
         self._check_cotangent(ctx, dy, ctx.x_shape)
         size = tuple(ctx.h.shape)
         dy = self._output_dropout_backward(dy, ctx.mask)  # (9)*: the same mask and scale (dropout_vjp)
-        dz = real_adjoint(dy, input_shape=ctx.x_shape)  # (8)*: dz = dy + 0i
-        dy_hat = self._inverse_adjoint(dz, ctx.x_shape)  # (7)*: F^{-H} dz
-        # (6)*: dx_hat = dy_hat conj(H); dH = sum over the batch of dy_hat conj(x_hat) (y is not read)
-        dx_hat, dh = cmul_vjp(dy_hat, ctx.x_hat, ctx.h, None)
+        dy_hat = self._inverse_adjoint(dy, tuple(ctx.x_hat.shape), size)  # (8)*: irfft's adjoint (Hermitian weights)
+        # (7)*: dx_hat = dy_hat conj(H_half); dH_half = sum over the batch of dy_hat conj(x_hat) (y is not read)
+        dx_hat, dh_half = cmul_vjp(dy_hat, ctx.x_hat, ctx.h_half, None)
+        dh = hermitian_half_adjoint(dh_half, input_shape=size, axes=self._fft_axes)  # (6)*: pad, symmetrise
         dh = self._filter_dropout_backward(dh, ctx)  # (5)*
         dh_real, dh_imag = real(dh), imag(dh)  # (4)*: the adjoint of H = E_r H_r + E_i H_i
         dw_real = _activate_vjp(self.activation, dh_real, ctx.w_real, ctx.h_real)  # (3)*: a'(W) dH
         dw_imag = _activate_vjp(self.activation, dh_imag, ctx.w_imag, ctx.h_imag)
         d_filter_real = self._resize_adjoint(dw_real, size)  # (2)*: P^T
         d_filter_imag = self._resize_adjoint(dw_imag, size)
-        dx = to_complex_adjoint(self._transform_adjoint(dx_hat, ctx.x_shape), input_shape=ctx.x_shape)  # (1)*
+        dx = self._transform_adjoint(dx_hat, ctx.x_shape)  # (1)*: rfft's adjoint
         return dx, {"filter_real": d_filter_real, "filter_imag": d_filter_imag}
 
     def effective_filter(self, size: tuple | None = None):
@@ -332,13 +343,7 @@ class _GlobalFilterBase(FilterMixingLayer):
         (indices mod the length along each FFT axis): for real input the layer's output equals filtering by
         it, and it is the only part of :math:`H` the output depends on (docs/layers/global_filter.md)."""
         h = self.filter_at(size)
-        xp = namespace(h)
-        reflected = h
-        for ax in (a % h.ndim for a in self._fft_axes):  # rows (and, in 2-D, columns): k -> -k mod n
-            n = h.shape[ax]
-            index = xp.asarray(np.array([(-k) % n for k in range(n)]), device=device_of(h))
-            reflected = xp.take(reflected, index, axis=ax)
-        return (h + xp.conj(reflected)) * 0.5
+        return (h + namespace(h).conj(reverse_frequencies(h, self._fft_axes))) * 0.5
 
     def error_scale(self, input_shape) -> float:
         r"""The forward's error claim :math:`c` (normwise relative error :math:`\le c\,\epsilon`): two FFTs
@@ -434,16 +439,16 @@ class GlobalFilterMixing2D(_GlobalFilterBase):
         return (x.shape[-2], x.shape[-1])
 
     def _transform(self, x):
-        return fft2(x, axes=(-2, -1), norm=self.fft_norm)
+        return rfft2(x, axes=(-2, -1), norm=self.fft_norm)
 
     def _transform_adjoint(self, g, shape):
-        return fft2_adjoint(g, input_shape=shape, axes=(-2, -1), norm=self.fft_norm)
+        return rfft2_adjoint(g, input_shape=shape, axes=(-2, -1), norm=self.fft_norm)
 
-    def _inverse(self, y):
-        return ifft2(y, axes=(-2, -1), norm=self.fft_norm)
+    def _inverse(self, y, size: tuple):
+        return irfft2(y, s=tuple(size), axes=(-2, -1), norm=self.fft_norm)
 
-    def _inverse_adjoint(self, g, shape):
-        return ifft2_adjoint(g, input_shape=shape, axes=(-2, -1), norm=self.fft_norm)
+    def _inverse_adjoint(self, g, shape, size: tuple):
+        return irfft2_adjoint(g, input_shape=shape, s=tuple(size), axes=(-2, -1), norm=self.fft_norm)
 
     def _resize(self, w, size: tuple):
         if tuple(size) == tuple(w.shape):
