@@ -10,7 +10,7 @@ process:
   RealFourierMixing runs spectrans's ``use_real_fft=False`` path (Re fft2, the map specref computes: with
   ``use_real_fft=True`` spectrans returns its input, validation/findings/spectrans_real_fourier_identity.md);
   AFNOMixing has no float64 peer (spectrans computes in float32 only);
-* jax: the same math written in JAX (``benchmarks/jax_mixing.py``) under ``jax.jit`` of ``jax.vjp``.
+* jax: the same math written in JAX (``specref/bench/jax_math.py``) under ``jax.jit`` of ``jax.vjp``.
 
 Inference mode (no dropout), norm "ortho", random real x and cotangent dy of shape (B, N, D); global filters
 with sequence_length = N (no interpolation), AFNO with max_sequence_length = N and modes_seq = modes_hidden
@@ -180,10 +180,8 @@ def main(argv=None) -> int:
     from spectrans.layers.mixing import fourier as s_fourier
     from spectrans.layers.mixing import global_filter as s_gf
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import jax_mixing
-
     import specref
+    from specref.bench import jax_math as jax_mixing
     from specref.testing.checks import error_report
 
     env = {

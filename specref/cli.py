@@ -1,4 +1,5 @@
-"""The ``specref`` command line: ``specref verify`` runs every registered verification case.
+"""The ``specref`` command line: ``specref verify`` runs every registered verification case (``specref compare``
+and ``specref bench`` live in :mod:`specref.compare.cli` and :mod:`specref.bench.cli`).
 
 The report fits a screen: one row per family (per case when at most ``SCREEN_CASES`` cases run, per package
 when more than ``SCREEN_FAMILIES`` families do) with its
@@ -77,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     from specref.compare.cli import add_compare_parser
 
     add_compare_parser(sub)
+    from specref.bench.cli import add_bench_parser
+
+    add_bench_parser(sub)
     return parser
 
 
@@ -99,6 +103,10 @@ def main(argv: Sequence[str] | None = None, *, cases=None) -> int:
             from specref.compare.cli import run_compare
 
             return run_compare(args)
+        if args.command == "bench":
+            from specref.bench.cli import run_bench
+
+            return run_bench(args, list(argv) if argv is not None else sys.argv[1:])
         return _verify(args, cases)
     except KeyboardInterrupt:
         print(f"specref {args.command}: interrupted", file=sys.stderr)

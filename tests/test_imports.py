@@ -36,6 +36,7 @@ RANKS = {
     "specref.kernels": 4,
     "specref.layers": 5,
     "specref.compare": 6,
+    "specref.bench": 6,
 }
 
 # Leaves: modules that must import nothing of specref beyond what is listed (the modules named here or below).
@@ -44,12 +45,14 @@ LEAVES = {
     "specref._args": {"specref.backend"},  # its docstring: "it imports only specref.backend" (dtype checks)
     "specref.testing.case": set(),
     "specref.testing.draws": set(),
+    "specref.bench.case": set(),
     "specref.interop.state_dict": {"specref.backend"},
     "specref.interop.params": {"specref.backend", "specref.interop.state_dict"},
 }
 
 # Parts that must not import one another although their ranks allow it.
 FORBIDDEN = [
+    ("specref.compare", "specref.bench"),
     ("specref.ops", "specref.transforms"),
     ("specref.testing", "specref.ops"),
     ("specref.testing", "specref.transforms"),

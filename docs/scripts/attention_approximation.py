@@ -9,43 +9,24 @@ Usage: python docs/scripts/attention_approximation.py
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
-from specref.layers.attention.approximation import STUDY_SEED, study, study_markdown
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _svg import COLORS, loglog  # noqa: E402  (docs/scripts is not a package)
+
+from specref.layers.attention.approximation import STUDY_SEED, study, study_markdown  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "figures"
-W, H, L, R, T, B = 560, 380, 70, 150, 20, 50  # canvas and margins (px)
 
 
 def svg(s) -> str:
     ms = s.curve.num_features
-    series = [("orthogonal", s.curve.mean(True), "#1f77b4"), ("i.i.d.", s.curve.mean(False), "#d62728")]
-    lo = math.floor(math.log10(min(min(e) for _, e, _ in series)))
-    hi = math.ceil(math.log10(max(max(e) for _, e, _ in series)))
-    x0, x1 = math.log2(ms[0]), math.log2(ms[-1])
-    px = lambda m: L + (math.log2(m) - x0) / (x1 - x0) * (W - L - R)  # noqa: E731
-    py = lambda e: T + (hi - math.log10(e)) / (hi - lo) * (H - T - B)  # noqa: E731
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" '
-           'font-size="12">', f'<rect x="{L}" y="{T}" width="{W - L - R}" height="{H - T - B}" fill="none" '
-           'stroke="black"/>']
-    for m in ms:
-        out.append(f'<text x="{px(m):.1f}" y="{H - B + 16}" text-anchor="middle">{m}</text>')
-    for p in range(lo, hi + 1):
-        out.append(f'<text x="{L - 6}" y="{py(10.0 ** p) + 4:.1f}" text-anchor="end">1e{p}</text>')
-    out.append(f'<text x="{(W - R + L) / 2}" y="{H - 10}" text-anchor="middle">number of features m</text>')
-    out.append(f'<text x="14" y="{(H - B + T) / 2}" transform="rotate(-90 14 {(H - B + T) / 2})" '
-               'text-anchor="middle">relative error</text>')
-    e0 = series[1][1][-1] * math.sqrt(ms[-1] / ms[0])  # m^(-1/2) through the last i.i.d. point
-    out.append(f'<line x1="{px(ms[0]):.1f}" y1="{py(e0):.1f}" x2="{px(ms[-1]):.1f}" '
-               f'y2="{py(series[1][1][-1]):.1f}" stroke="gray" stroke-dasharray="4 3"/>')
-    for k, (name, e, color) in enumerate(series):
-        pts = " ".join(f"{px(m):.1f},{py(v):.1f}" for m, v in zip(ms, e, strict=True))
-        out.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="1.5"/>')
-        out += [f'<circle cx="{px(m):.1f}" cy="{py(v):.1f}" r="2.5" fill="{color}"/>'
-                for m, v in zip(ms, e, strict=True)]
-        out.append(f'<text x="{W - R + 10}" y="{T + 20 + 18 * k}" fill="{color}">{name}</text>')
-    out.append(f'<text x="{W - R + 10}" y="{T + 56}" fill="gray">m^(-1/2)</text>')
-    return "\n".join(out + ["</svg>"]) + "\n"
+    iid = s.curve.mean(False)
+    series = [("orthogonal", ms, s.curve.mean(True), COLORS[0]), ("i.i.d.", ms, iid, COLORS[1])]
+    # m^(-1/2) through the last i.i.d. point
+    reference = ("m^(-1/2)", (ms[0], iid[-1] * math.sqrt(ms[-1] / ms[0])), (ms[-1], iid[-1]))
+    return loglog(series, xlabel="number of features m", ylabel="relative error", references=[reference])
 
 
 def main() -> None:

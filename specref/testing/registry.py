@@ -29,6 +29,9 @@ __all__ = ["collect", "case_modules", "registered", "Registered", "load_cases", 
 
 # Modules that cannot or need not be imported to find cases.
 _SKIP = ("specref.cli", "specref.testing.strategies", "specref.__main__")
+# Packages searched by another registry: specref.bench's CASES are bench cases (specref.bench.cases.all_cases),
+# and its JAX peer module imports JAX.
+_SKIP_PACKAGES = ("specref.bench",)
 # Modules whose cases demonstrate the toolkit (templates for a new family) rather than verify a component.
 DEMO_MODULES = ("specref.demo",)
 
@@ -51,6 +54,8 @@ def case_modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(specref.__path__, prefix="specref."):
         if info.name in _SKIP or info.name.rsplit(".", 1)[-1].startswith("test_"):
+            continue
+        if any(info.name == p or info.name.startswith(p + ".") for p in _SKIP_PACKAGES):
             continue
         names.append(info.name)
     return sorted(names)

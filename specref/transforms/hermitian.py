@@ -47,8 +47,64 @@ from specref.backend import device_of, namespace
 from specref.testing.case import Case, Inputs
 from specref.transforms.structural import crop_or_pad, crop_or_pad_adjoint
 
-__all__ = ["hermitian_real_2d", "hermitian_real_2d_adjoint", "hermitian_half", "hermitian_half_adjoint",
-           "reverse_frequencies"]
+__all__ = ["hermitian_real", "hermitian_real_adjoint", "hermitian_real_2d", "hermitian_real_2d_adjoint",
+           "hermitian_half", "hermitian_half_adjoint", "reverse_frequencies"]
+
+
+def _along(ndim: int, axis: int, sl: slice) -> tuple:
+    return tuple(sl if i == axis else slice(None) for i in range(ndim))
+
+
+def hermitian_real(r, *, n: int, axis: int = -1):
+    r"""The real part of a full 1-D spectrum of real data from the real part of its ``rfft`` half, along ``axis``.
+
+    For real :math:`x`, :math:`X = F_n x` satisfies :math:`X_k = \overline{X_{n-k}}`, so with
+    :math:`R = \operatorname{Re} X_{:h}`, :math:`h = \lfloor n/2 \rfloor + 1`:
+
+    .. math:: Y_k = R_k \quad (k < h), \qquad Y_k = R_{n-k} \quad (h \le k < n).
+
+    The 1-D sibling of :func:`hermitian_real_2d` (there the other axis is reversed too). Its transpose,
+    :func:`hermitian_real_adjoint`, adds the mirrored entries back onto :math:`1, \dots, n - h`.
+
+    Parameters
+    ----------
+    r : real array with ``n // 2 + 1`` entries along ``axis``
+    n : int
+    axis : int, default -1
+
+    Returns
+    -------
+    real array with ``n`` entries along ``axis``
+    """
+    n = check_length(n)
+    xp = namespace(r)
+    axis = normalize_axes((axis,), r.ndim)[0]
+    h = n // 2 + 1
+    if r.shape[axis] != h:
+        raise ValueError(f"hermitian_real: r must have {h} entries along axis {axis} for n = {n}, got "
+                         f"{tuple(r.shape)}")
+    out = xp.empty(tuple(n if i == axis else s for i, s in enumerate(r.shape)), dtype=r.dtype, device=device_of(r))
+    out[_along(r.ndim, axis, slice(0, h))] = r
+    out[_along(r.ndim, axis, slice(h, n))] = xp.flip(r[_along(r.ndim, axis, slice(1, n - h + 1))], axis=axis)
+    return out
+
+
+def hermitian_real_adjoint(y, *, input_shape, n: int, axis: int = -1):
+    r"""Adjoint (transpose) of :func:`hermitian_real`: keep the first ``h`` entries and add entry
+    :math:`n - j` onto entry :math:`j \in [1, n - h]`."""
+    n = check_length(n)
+    xp = namespace(y)
+    input_shape = check_input_shape(input_shape)
+    axis = normalize_axes((axis,), len(input_shape))[0]
+    h = n // 2 + 1
+    if input_shape[axis] != h:
+        raise ValueError(f"hermitian_real_adjoint: input_shape {input_shape} must have {h} entries along axis "
+                         f"{axis} for n = {n}")
+    check_cotangent_shape(y, tuple(n if i == axis else s for i, s in enumerate(input_shape)),
+                          "hermitian_real_adjoint", input_shape)
+    out = xp.asarray(y[_along(y.ndim, axis, slice(0, h))], copy=True)
+    out[_along(y.ndim, axis, slice(1, n - h + 1))] += xp.flip(y[_along(y.ndim, axis, slice(h, n))], axis=axis)
+    return out
 
 
 def hermitian_real_2d(r, *, n: int):
@@ -207,11 +263,21 @@ def _make_complex(rng, xp, dtype, *, shape, axes):
     return Inputs((xp.asarray(z.astype(ctype)),), {"axes": axes})
 
 
-def _make(rng, xp, dtype, *, shape, n):
-    return Inputs((xp.asarray(rng.standard_normal(shape).astype(dtype)),), {"n": n})
+def _make(rng, xp, dtype, *, shape, n, **kw):
+    return Inputs((xp.asarray(rng.standard_normal(shape).astype(dtype)),), {"n": n, **kw})
 
 
 CASES = [
+    Case(
+        name="hermitian_real",
+        forward=hermitian_real,
+        adjoint=hermitian_real_adjoint,
+        make=_make,
+        grid=({"shape": (4, 3), "n": 6, "axis": 0}, {"shape": (2, 4, 3), "n": 7, "axis": -2}, {"shape": (1,), "n": 1},
+              {"shape": (5, 3), "n": 4}, {"shape": (3, 2), "n": 2}),
+        error_scale=1.0,
+        error_reason="copies and one addition per folded entry: at most one rounding",
+    ),
     Case(
         name="hermitian_real_2d",
         forward=hermitian_real_2d,

@@ -48,10 +48,17 @@ from specref.transforms.fourier import (
     fft2,
     fft2_adjoint,
     fft_adjoint,
+    rfft,
     rfft2,
     rfft2_adjoint,
+    rfft_adjoint,
 )
-from specref.transforms.hermitian import hermitian_real_2d, hermitian_real_2d_adjoint
+from specref.transforms.hermitian import (
+    hermitian_real,
+    hermitian_real_2d,
+    hermitian_real_2d_adjoint,
+    hermitian_real_adjoint,
+)
 from specref.transforms.structural import to_complex_adjoint
 
 __all__ = [
@@ -83,6 +90,22 @@ def _real_part_fft2(x, norm: str):
     """
     half = rfft2(x, axes=(-2, -1), norm=norm)  # eq. (10)
     return hermitian_real_2d(real(half), n=x.shape[-1])  # eqs. (11), (12)
+
+
+def _real_part_fft(x, axis: int, norm: str):
+    r""":math:`\operatorname{Re} F x` along ``axis`` for real ``x``: ``rfft``, its real part, the Hermitian
+    rebuild (:func:`~specref.transforms.hermitian.hermitian_real`, :math:`\operatorname{Re} X_k =
+    \operatorname{Re} X_{n-k}`): the 1-D form of eqs. (10)-(12), one real FFT instead of one complex FFT."""
+    n = x.shape[axis]
+    return hermitian_real(real(rfft(x, axis=axis, norm=norm)), n=n, axis=axis)
+
+
+def _real_part_fft_adjoint(dh, input_shape: tuple, axis: int, norm: str):
+    """Adjoint of :func:`_real_part_fft`: the 1-D form of eqs. (13)-(15)."""
+    n = input_shape[axis]
+    half_shape = tuple(n // 2 + 1 if i == axis % len(input_shape) else s for i, s in enumerate(input_shape))
+    dr = hermitian_real_adjoint(dh, input_shape=half_shape, n=n, axis=axis)
+    return rfft_adjoint(real_adjoint(dr, input_shape=half_shape), input_shape=input_shape, axis=axis, norm=norm)
 
 
 def _real_part_fft2_adjoint(dh, input_shape: tuple, norm: str):
@@ -294,6 +317,16 @@ class FourierMixing1D(_SpectrumMixing):
     def _transform_adjoint(self, dz, input_shape):
         return fft_adjoint(dz, input_shape=input_shape, axis=-2, norm=self.fft_norm)  # eq. (9)
 
+    def _mix(self, x):
+        if self.keep_complex or is_complex(x):
+            return super()._mix(x)
+        return _real_part_fft(x, -2, self.fft_norm), {}  # eq. (8) and Re, from the half spectrum
+
+    def _mix_adjoint(self, dh, ctx):
+        if self.keep_complex or ctx.complex_input:
+            return super()._mix_adjoint(dh, ctx)
+        return _real_part_fft_adjoint(dh, ctx.input_shape, -2, self.fft_norm)  # eq. (9), from the half spectrum
+
     def error_scale(self, input_shape) -> float:
         """One FFT of length N per column; factor 2 for the real part (see FourierMixing.error_scale)."""
         return fft_error_scale(int(input_shape[-2])) * (1.0 if self.keep_complex else 2.0)
@@ -427,9 +460,15 @@ class SeparableFourierMixing(_FourierMixingBase):
         if not (self.mix_features or self.mix_sequence):
             raise ValueError("At least one of mix_features or mix_sequence must be True")
 
+    def _real_part(self, v, axis: int):
+        """Re F v along ``axis``: from the half spectrum for real v, by the complex FFT for complex v."""
+        if is_complex(v):
+            return real(fft(v, axis=axis, norm=self.fft_norm))
+        return _real_part_fft(v, axis, self.fft_norm)
+
     def _mix(self, x):
-        u = real(fft(x, axis=-2, norm=self.fft_norm)) if self.mix_sequence else x  # eq. (16)
-        v = real(fft(u, axis=-1, norm=self.fft_norm)) if self.mix_features else u  # eq. (17)
+        u = self._real_part(x, -2) if self.mix_sequence else x  # eq. (16)
+        v = self._real_part(u, -1) if self.mix_features else u  # eq. (17)
         return v, {}
 
     def _mix_adjoint(self, dv, ctx):
@@ -437,15 +476,18 @@ class SeparableFourierMixing(_FourierMixingBase):
         shape = ctx.input_shape
         du = dv
         if self.mix_features:
-            du = fft_adjoint(real_adjoint(dv, input_shape=shape), input_shape=shape, axis=-1,
-                             norm=self.fft_norm)  # eq. (18)
-            if self.mix_sequence or not ctx.complex_input:  # u was real: the adjoint of its cast is Re
-                du = to_complex_adjoint(du, input_shape=shape)
+            if self.mix_sequence or not ctx.complex_input:  # u was real: its half spectrum was used
+                du = _real_part_fft_adjoint(dv, shape, -1, self.fft_norm)  # eq. (18)
+            else:
+                du = fft_adjoint(real_adjoint(dv, input_shape=shape), input_shape=shape, axis=-1,
+                                 norm=self.fft_norm)  # eq. (18)
         dx = du
         if self.mix_sequence:
-            dx = fft_adjoint(real_adjoint(du, input_shape=shape), input_shape=shape, axis=-2,
-                             norm=self.fft_norm)  # eq. (19)
-            dx = _to_input_space(dx, ctx)  # eq. (7)
+            if ctx.complex_input:
+                dx = fft_adjoint(real_adjoint(du, input_shape=shape), input_shape=shape, axis=-2,
+                                 norm=self.fft_norm)  # eq. (19)
+            else:
+                dx = _real_part_fft_adjoint(du, shape, -2, self.fft_norm)  # eq. (19), from the half spectrum
         return dx
 
     def error_scale(self, input_shape) -> float:

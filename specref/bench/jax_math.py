@@ -1,4 +1,6 @@
-r"""The mixing layers' math written in JAX, for the benchmarks (``bench_mixing_layers.py``).
+r"""The mixing layers' math written in JAX: the JAX peer of ``specref bench`` and of benchmarks/bench_mixing_layers.py.
+
+Imported only by a peer builder (JAX is a peer, never a dependency of specref).
 
 Each ``*_forward(x, params, **config)`` is the forward of the specref/spectrans layer of the same name in
 inference mode (no dropout), on a real ``x`` of shape (B, N, D) with ``params`` a dict of real arrays named
@@ -23,8 +25,8 @@ Norm: "ortho" throughout (spectrans's default).
 
 from __future__ import annotations
 
-import jax
-import jax.numpy as jnp
+import jax  # peer-only
+import jax.numpy as jnp  # peer-only
 
 __all__ = ["FORWARDS", "make_vjp"]
 

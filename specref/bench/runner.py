@@ -1,0 +1,189 @@
+r"""The runner behind ``specref bench``: time every implementation of every case, fit the scaling sweeps.
+
+For each case, point and dtype, :func:`run_case` builds specref's :class:`~specref.bench.case.Run` and each
+peer's, then times ``forward`` and ``forward_backward`` of all of them in interleaved rounds
+(:func:`~specref.bench.timing.interleaved`) and records the medians, their spread and the ratios
+specref/peer (below 1: specref faster). A peer that cannot run is recorded with its reason.
+:func:`run_memory` measures the peak memory of each implementation's forward+backward instead
+(:mod:`specref.bench.memory`), beside specref's floor: the bytes its context keeps for the backward.
+
+:func:`run_sweep` times specref's forward+backward over a case's sweep and fits the least-squares slope of
+:math:`\log t` against :math:`\log n`, with its 95% confidence interval from the t distribution, beside the
+slope of the claimed complexity :math:`f(n)` fitted over the same sizes (so ``n log n`` over
+:math:`2^8 \dots 2^{16}` claims about 1.1, not 1).
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from specref.bench.case import COMPLEXITIES, BenchCase, PeerUnavailable
+from specref.bench.memory import peak_rss, peak_traced
+from specref.bench.timing import interleaved
+
+__all__ = ["MODES", "SlopeFit", "fit_slope", "claimed_slope", "run_case", "run_memory", "run_sweep"]
+
+MODES = ("forward", "forward_backward")
+
+
+@dataclass(frozen=True)
+class SlopeFit:
+    """The least-squares slope of log t against log n, its 95% confidence interval, and the point count."""
+
+    slope: float
+    low: float
+    high: float
+    points: int
+
+    def as_dict(self) -> dict:
+        return {"slope": self.slope, "ci95": [self.low, self.high], "points": self.points}
+
+
+def fit_slope(sizes: Sequence[float], times: Sequence[float]) -> SlopeFit:
+    r"""Fit :math:`\log t = a + s \log n` by least squares; the interval is
+    :math:`s \pm t_{0.975,\,k-2}\, \mathrm{se}(s)` (infinite with fewer than 3 points).
+
+    Raises
+    ------
+    ValueError
+        With fewer than 2 points, or non-positive sizes or times.
+    """
+    n = np.asarray(sizes, dtype=float)
+    t = np.asarray(times, dtype=float)
+    if n.size < 2 or n.size != t.size:
+        raise ValueError(f"fit_slope needs at least 2 (size, time) pairs of equal count, got {n.size} and {t.size}")
+    if np.any(n <= 0) or np.any(t <= 0):
+        raise ValueError("fit_slope needs positive sizes and times (a log-log fit)")
+    u, v = np.log(n), np.log(t)
+    du = u - u.mean()
+    slope = float(np.dot(du, v - v.mean()) / np.dot(du, du))
+    if n.size < 3:
+        return SlopeFit(slope, -math.inf, math.inf, int(n.size))
+    from scipy.stats import t as student_t
+
+    residual = v - v.mean() - slope * du
+    se = math.sqrt(float(np.dot(residual, residual)) / (n.size - 2) / float(np.dot(du, du)))
+    half = float(student_t.ppf(0.975, n.size - 2)) * se
+    return SlopeFit(slope, slope - half, slope + half, int(n.size))
+
+
+def claimed_slope(claim: str, sizes: Sequence[float]) -> float:
+    """The log-log slope of the claimed complexity over ``sizes`` (the same least squares, no noise)."""
+    f = COMPLEXITIES[claim]
+    return fit_slope(sizes, [f(float(s)) for s in sizes]).slope
+
+
+def _rng(case: BenchCase, point: dict, dtype: str) -> np.random.Generator:
+    """The inputs' generator: seeded by the case, point and dtype (crc32: stable across runs and processes)."""
+    return np.random.default_rng(zlib.crc32(f"{case.name}|{sorted(point.items())}|{dtype}".encode()))
+
+
+def _build_runs(case: BenchCase, point: dict, dtype: str, peers: Iterable[str] | None):
+    setup = case.setup(point, dtype, _rng(case, point, dtype))
+    runs, unavailable = {"specref": setup.specref}, {}
+    for name, build in case.peers.items():
+        if peers is not None and name not in peers and name != "bound":
+            continue
+        try:
+            runs[name] = build(setup, point, dtype)
+        except PeerUnavailable as exc:
+            unavailable[name] = str(exc)
+    return setup, runs, unavailable
+
+
+def run_case(case: BenchCase, *, quick: bool = False, dtypes: Sequence[str] | None = None,
+             peers: Iterable[str] | None = None, repeats: int = 7, budget: float | None = None,
+             progress: Callable | None = None) -> list[dict]:
+    """Time every point of ``case`` (its ``quick`` points with ``quick``) in each dtype; one row per point,
+    dtype and mode.
+
+    Parameters
+    ----------
+    peers : iterable of str, optional
+        The peer columns to run (default: all the case has; ``"bound"`` always runs).
+    repeats, budget
+        Timed rounds at most, and the seconds after which a measurement stops (after 3 rounds).
+    progress : callable, optional
+        Called with a short description before each measurement.
+    """
+    rows = []
+    for point, dtype in _points(case, quick, dtypes):
+        if progress is not None:
+            progress(f"{case.name} {case.point_label(point)} {dtype}")
+        _setup, runs, unavailable = _build_runs(case, point, dtype, peers)
+        for mode in MODES:
+            fns = {name: getattr(run, mode) for name, run in runs.items() if getattr(run, mode) is not None}
+            if "specref" not in fns:
+                continue
+            timings = interleaved(fns, repeats=repeats, budget=budget)
+            base = timings["specref"].median
+            rows.append({
+                "component": case.name, "family": case.family, "point": dict(point),
+                "label": case.point_label(point), "dtype": dtype, "mode": mode,
+                "times": {name: t.as_dict() for name, t in timings.items()},
+                "ratios": {name: base / t.median for name, t in timings.items() if name != "specref"},
+                "goals": dict(case.goals), "unavailable": dict(unavailable),
+            })
+    return rows
+
+
+def run_memory(case: BenchCase, *, quick: bool = False, dtypes: Sequence[str] | None = None,
+               peers: Iterable[str] | None = None, progress: Callable | None = None) -> list[dict]:
+    """Peak memory of each implementation's forward+backward at every point (after one warm-up call), beside
+    specref's floor. Call :func:`~specref.bench.memory.strict_allocator` first (``specref bench --memory``
+    does), or allocator caches hide the peaks."""
+    rows = []
+    for point, dtype in _points(case, quick, dtypes):
+        if progress is not None:
+            progress(f"{case.name} {case.point_label(point)} {dtype} (memory)")
+        setup, runs, unavailable = _build_runs(case, point, dtype, peers)
+        mem = {}
+        for name, run in runs.items():
+            if run.forward_backward is None or name == "bound":
+                continue
+            run.forward_backward()
+            mem[name] = {"rss": peak_rss(run.forward_backward)}
+            if name == "specref":
+                mem[name]["traced"] = peak_traced(run.forward_backward)
+        rss = mem["specref"]["rss"]
+        rows.append({
+            "component": case.name, "family": case.family, "point": dict(point),
+            "label": case.point_label(point), "dtype": dtype, "mode": "forward_backward", "memory": mem,
+            "floor_bytes": setup.specref.floor_bytes, "unavailable": dict(unavailable),
+            "ratios": {name: rss / m["rss"] for name, m in mem.items()
+                       if name != "specref" and rss is not None and m["rss"]},
+        })
+    return rows
+
+
+def _points(case: BenchCase, quick: bool, dtypes):
+    for point in case.quick if quick else case.grid:
+        for dtype in case.dtypes if dtypes is None else [d for d in dtypes if d in case.dtypes]:
+            yield point, dtype
+
+
+def run_sweep(case: BenchCase, *, quick: bool = False, dtype: str = "float64", repeats: int = 5,
+              budget: float | None = None, progress: Callable | None = None) -> dict:
+    """Time specref's forward+backward over the case's sweep and fit the log-log slope (see module doc)."""
+    sweep = case.sweep
+    if sweep is None:
+        raise ValueError(f"bench case {case.name!r} has no sweep")
+    values = sweep.quick if quick else sweep.values
+    times = []
+    for v in values:
+        point = {**sweep.base, sweep.param: v}
+        if progress is not None:
+            progress(f"{case.name} sweep {sweep.param}={v}")
+        setup = case.setup(point, dtype, _rng(case, point, dtype))
+        times.append(interleaved({"specref": setup.specref.forward_backward}, repeats=repeats,
+                                 budget=budget)["specref"].median)
+    fit = fit_slope(values, times)
+    claim = claimed_slope(sweep.claim, values)
+    return {"component": case.name, "family": case.family, "param": sweep.param, "base": dict(sweep.base),
+            "dtype": dtype, "values": list(values), "times_s": times, "fit": fit.as_dict(), "claim": sweep.claim,
+            "claimed_slope": claim, "within_ci": fit.low <= claim <= fit.high}
