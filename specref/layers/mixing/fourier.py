@@ -39,6 +39,7 @@ from specref._args import check_flag, check_norm
 from specref.backend import device_of, dtype_name, finfo_eps, is_complex, namespace, to_numpy
 from specref.layers.base import LayerCtx, layer_case
 from specref.layers.mixing.base import UnitaryMixingLayer
+from specref.layers.mixing.fft_fused import on_numpy, real_part_backward, real_part_forward
 from specref.ops.complex import real, real_adjoint
 from specref.testing.case import Inputs
 from specref.testing.checks import CheckResult, error_report
@@ -82,34 +83,42 @@ def _half_shape(input_shape: tuple) -> tuple:
     return (*input_shape[:-1], input_shape[-1] // 2 + 1)
 
 
-def _real_part_fft2(x, norm: str):
+def _real_part_fft2(x, norm: str, fused: bool):
     r""":math:`\operatorname{Re}\mathcal F_{N,D}\, x` of real ``x`` from the ``rfft2`` half spectrum: eqs. (10)-(12).
 
     One real-to-complex FFT along D and one complex FFT along N over half the columns, instead of two complex
-    FFTs over all of them; FourierMixing (real input, real part) and RealFourierMixing compute it here.
+    FFTs over all of them; FourierMixing (real input, real part) and RealFourierMixing compute it here, on
+    NumPy (``fused``) with the norm inside the engine (:mod:`~specref.layers.mixing.fft_fused`).
     """
+    if fused and on_numpy(x):
+        return real_part_forward(x, axes=(-2, -1), norm=norm)
     half = rfft2(x, axes=(-2, -1), norm=norm)  # eq. (10)
     return hermitian_real_2d(real(half), n=x.shape[-1])  # eqs. (11), (12)
 
 
-def _real_part_fft(x, axis: int, norm: str):
+def _real_part_fft(x, axis: int, norm: str, fused: bool):
     r""":math:`\operatorname{Re} F x` along ``axis`` for real ``x``: ``rfft``, its real part, the Hermitian
     rebuild (:func:`~specref.transforms.hermitian.hermitian_real`, :math:`\operatorname{Re} X_k =
     \operatorname{Re} X_{n-k}`): the 1-D form of eqs. (10)-(12), one real FFT instead of one complex FFT."""
-    n = x.shape[axis]
-    return hermitian_real(real(rfft(x, axis=axis, norm=norm)), n=n, axis=axis)
+    if fused and on_numpy(x):
+        return real_part_forward(x, axes=(axis,), norm=norm)
+    return hermitian_real(real(rfft(x, axis=axis, norm=norm)), n=x.shape[axis], axis=axis)
 
 
-def _real_part_fft_adjoint(dh, input_shape: tuple, axis: int, norm: str):
+def _real_part_fft_adjoint(dh, input_shape: tuple, axis: int, norm: str, fused: bool):
     """Adjoint of :func:`_real_part_fft`: the 1-D form of eqs. (13)-(15)."""
+    if fused and on_numpy(dh):
+        return real_part_backward(dh, input_shape=input_shape, axes=(axis,), norm=norm)
     n = input_shape[axis]
     half_shape = tuple(n // 2 + 1 if i == axis % len(input_shape) else s for i, s in enumerate(input_shape))
     dr = hermitian_real_adjoint(dh, input_shape=half_shape, n=n, axis=axis)
     return rfft_adjoint(real_adjoint(dr, input_shape=half_shape), input_shape=input_shape, axis=axis, norm=norm)
 
 
-def _real_part_fft2_adjoint(dh, input_shape: tuple, norm: str):
+def _real_part_fft2_adjoint(dh, input_shape: tuple, norm: str, fused: bool):
     """Adjoint of :func:`_real_part_fft2`: eqs. (13)-(15)."""
+    if fused and on_numpy(dh):
+        return real_part_backward(dh, input_shape=input_shape, axes=(-2, -1), norm=norm)
     half_shape = _half_shape(input_shape)
     dr = hermitian_real_2d_adjoint(dh, input_shape=half_shape, n=input_shape[-1])  # eq. (13)
     dhalf = real_adjoint(dr, input_shape=half_shape)  # eq. (14)
@@ -157,6 +166,7 @@ class _FourierMixingBase(UnitaryMixingLayer):
 
     linear_in_input = True
     _ctx_class = FourierMixingCtx
+    fused_fast_path = True  # on NumPy, the real-input paths run fused with the engine (fft_fused)
 
     @property
     def complex_output(self) -> bool:
@@ -264,12 +274,12 @@ class FourierMixing(_SpectrumMixing):
     def _mix(self, x):
         if self.keep_complex or is_complex(x):
             return super()._mix(x)
-        return _real_part_fft2(x, self.fft_norm), {}  # eqs. (10)-(12): = Re F x of eqs. (1), (2)
+        return _real_part_fft2(x, self.fft_norm, self.fused_fast_path), {}  # eqs. (10)-(12): = Re F x of eqs. (1), (2)
 
     def _mix_adjoint(self, dh, ctx):
         if self.keep_complex or ctx.complex_input:
             return super()._mix_adjoint(dh, ctx)
-        return _real_part_fft2_adjoint(dh, ctx.input_shape, self.fft_norm)  # eqs. (13)-(15)
+        return _real_part_fft2_adjoint(dh, ctx.input_shape, self.fft_norm, self.fused_fast_path)  # eqs. (13)-(15)
 
     def error_scale(self, input_shape) -> float:
         """One FFT over N*D points; the real part of random data keeps about half its energy (factor 2)."""
@@ -320,12 +330,13 @@ class FourierMixing1D(_SpectrumMixing):
     def _mix(self, x):
         if self.keep_complex or is_complex(x):
             return super()._mix(x)
-        return _real_part_fft(x, -2, self.fft_norm), {}  # eq. (8) and Re, from the half spectrum
+        return _real_part_fft(x, -2, self.fft_norm, self.fused_fast_path), {}  # eq. (8) and Re, from the half spectrum
 
     def _mix_adjoint(self, dh, ctx):
         if self.keep_complex or ctx.complex_input:
             return super()._mix_adjoint(dh, ctx)
-        return _real_part_fft_adjoint(dh, ctx.input_shape, -2, self.fft_norm)  # eq. (9), from the half spectrum
+        # eq. (9), from the half spectrum
+        return _real_part_fft_adjoint(dh, ctx.input_shape, -2, self.fft_norm, self.fused_fast_path)
 
     def error_scale(self, input_shape) -> float:
         """One FFT of length N per column; factor 2 for the real part (see FourierMixing.error_scale)."""
@@ -392,12 +403,13 @@ class RealFourierMixing(_FourierMixingBase):
 
     def _mix(self, x):
         if self.use_real_fft and not is_complex(x):
-            return _real_part_fft2(x, self.fft_norm), {"half_shape": _half_shape(tuple(x.shape))}  # eqs. (10)-(12)
+            h = _real_part_fft2(x, self.fft_norm, self.fused_fast_path)  # eqs. (10)-(12)
+            return h, {"half_shape": _half_shape(tuple(x.shape))}
         return real(fft2(x, axes=(-2, -1), norm=self.fft_norm)), {"half_shape": None}  # eqs. (1), (2)
 
     def _mix_adjoint(self, dh, ctx):
         if ctx.half_shape is not None:
-            return _real_part_fft2_adjoint(dh, ctx.input_shape, self.fft_norm)  # eqs. (13)-(15)
+            return _real_part_fft2_adjoint(dh, ctx.input_shape, self.fft_norm, self.fused_fast_path)  # eqs. (13)-(15)
         dz = real_adjoint(dh, input_shape=ctx.input_shape)  # eq. (5)
         dx = fft2_adjoint(dz, input_shape=ctx.input_shape, axes=(-2, -1), norm=self.fft_norm)  # eq. (6)
         return _to_input_space(dx, ctx)  # eq. (7)
@@ -464,7 +476,7 @@ class SeparableFourierMixing(_FourierMixingBase):
         """Re F v along ``axis``: from the half spectrum for real v, by the complex FFT for complex v."""
         if is_complex(v):
             return real(fft(v, axis=axis, norm=self.fft_norm))
-        return _real_part_fft(v, axis, self.fft_norm)
+        return _real_part_fft(v, axis, self.fft_norm, self.fused_fast_path)
 
     def _mix(self, x):
         u = self._real_part(x, -2) if self.mix_sequence else x  # eq. (16)
@@ -477,7 +489,7 @@ class SeparableFourierMixing(_FourierMixingBase):
         du = dv
         if self.mix_features:
             if self.mix_sequence or not ctx.complex_input:  # u was real: its half spectrum was used
-                du = _real_part_fft_adjoint(dv, shape, -1, self.fft_norm)  # eq. (18)
+                du = _real_part_fft_adjoint(dv, shape, -1, self.fft_norm, self.fused_fast_path)  # eq. (18)
             else:
                 du = fft_adjoint(real_adjoint(dv, input_shape=shape), input_shape=shape, axis=-1,
                                  norm=self.fft_norm)  # eq. (18)
@@ -487,7 +499,8 @@ class SeparableFourierMixing(_FourierMixingBase):
                 dx = fft_adjoint(real_adjoint(du, input_shape=shape), input_shape=shape, axis=-2,
                                  norm=self.fft_norm)  # eq. (19)
             else:
-                dx = _real_part_fft_adjoint(du, shape, -2, self.fft_norm)  # eq. (19), from the half spectrum
+                # eq. (19), from the half spectrum
+                dx = _real_part_fft_adjoint(du, shape, -2, self.fft_norm, self.fused_fast_path)
         return dx
 
     def error_scale(self, input_shape) -> float:

@@ -71,6 +71,7 @@ from specref._args import check_choice, check_flag, check_nonnegative_float, che
 from specref.backend import as_generator, device_of, dtype_name, namespace, random_normal
 from specref.layers.base import LayerCtx, check_sequence_input, layer_case
 from specref.layers.mixing.base import FilterMixingLayer
+from specref.layers.mixing.fft_fused import fused_backward, fused_forward, on_numpy
 from specref.ops.complex import cmul, cmul_vjp, imag, imag_adjoint, real, real_adjoint
 from specref.ops.dropout import dropout, dropout_vjp
 from specref.ops.elementwise import sigmoid, sigmoid_vjp, tanh, tanh_vjp
@@ -164,7 +165,7 @@ class GlobalFilterCtx(LayerCtx):
     parameters at the input's length (2; the parameters themselves when no interpolation ran);
     ``h_real``/``h_imag`` their activations (3); ``h`` the complex filter after the spectral dropout (4, 5);
     ``h_half`` its Hermitian part on the half spectrum, the factor multiplied in (6); ``mask`` the output
-    dropout's keep-mask (9), None when inactive.
+    dropout's keep-mask (9), None when inactive; ``fused`` whether (1), (7), (8) ran on the fused NumPy path.
     """
 
     x_shape: tuple
@@ -176,6 +177,7 @@ class GlobalFilterCtx(LayerCtx):
     h: object
     h_half: object
     mask: object
+    fused: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,11 @@ class _GlobalFilterBase(FilterMixingLayer):
         return 1.0
 
     # -- what subclasses choose -----------------------------------------------------------------------------
+
+    fused_fast_path = True  # on NumPy, run (1), (7), (8) and their adjoints fused (fft_fused)
+
+    def _use_fused(self, x) -> bool:
+        return self.fused_fast_path and on_numpy(x)
 
     def _check_layer_input(self, x):
         self._check_mixing_input(x)  # (..., L, D) with D = hidden_dim, real, the params' precision
@@ -305,7 +312,6 @@ class _GlobalFilterBase(FilterMixingLayer):
         self._check_layer_input(x)
         gen = as_generator(rng) if rng is not None else None  # one stream for every mask of this call
         size = self._filter_size(x)
-        x_hat = self._transform(x)  # (1): the half spectrum
         w_real = self._resize(self.params["filter_real"], size)  # (2)
         w_imag = self._resize(self.params["filter_imag"], size)
         h_real = _activate(self.activation, w_real)  # (3)
@@ -313,21 +319,31 @@ class _GlobalFilterBase(FilterMixingLayer):
         h_full = _compose_complex(h_real, h_imag)  # (4)
         h, spectral_fields = self._filter_dropout(h_full, x=x, training=training, rng=gen, masks=masks)  # (5)
         h_half = hermitian_half(h, axes=self._fft_axes)  # (6): the Hermitian part, on the half spectrum
-        y_hat = cmul(x_hat, h_half)  # (7)
-        y_real = self._inverse(y_hat, size)  # (8): = Re F^-1(H x_hat_full) for real x
+        fused = self._use_fused(x)
+        if fused:  # (1), (7), (8) in one pass each on NumPy (fft_fused)
+            y_real, x_hat = fused_forward(x, h_half, axes=self._fft_axes, size=size, norm=self.fft_norm)
+        else:
+            x_hat = self._transform(x)  # (1): the half spectrum
+            y_hat = cmul(x_hat, h_half)  # (7)
+            y_real = self._inverse(y_hat, size)  # (8): = Re F^-1(H x_hat_full) for real x
         y, mask = self._output_dropout(y_real, x=x, training=training, rng=gen, masks=masks)  # (9)
         return y, self._ctx_class(dtype=dtype_name(x.dtype), x_shape=tuple(x.shape), x_hat=x_hat, w_real=w_real,
                                   w_imag=w_imag, h_real=h_real, h_imag=h_imag, h=h, h_half=h_half, mask=mask,
-                                  **spectral_fields)
+                                  fused=fused, **spectral_fields)
 
     def backward(self, ctx, dy):
         """Return ``(dx, grads)``: equations (9) to (1) in reverse (docs/layers/global_filter.md)."""
         self._check_cotangent(ctx, dy, ctx.x_shape)
         size = tuple(ctx.h.shape)
         dy = self._output_dropout_backward(dy, ctx.mask)  # (9)*: the same mask and scale (dropout_vjp)
-        dy_hat = self._inverse_adjoint(dy, tuple(ctx.x_hat.shape), size)  # (8)*: irfft's adjoint (Hermitian weights)
-        # (7)*: dx_hat = dy_hat conj(H_half); dH_half = sum over the batch of dy_hat conj(x_hat) (y is not read)
-        dx_hat, dh_half = cmul_vjp(dy_hat, ctx.x_hat, ctx.h_half, None)
+        if ctx.fused:  # (8)*, (7)*, (1)* as the forward ran them (fft_fused)
+            dx, dh_half = fused_backward(dy, ctx.x_hat, ctx.h_half, axes=self._fft_axes, size=size,
+                                         norm=self.fft_norm)
+        else:
+            dy_hat = self._inverse_adjoint(dy, tuple(ctx.x_hat.shape), size)  # (8)*: irfft's adjoint (weights)
+            # (7)*: dx_hat = dy_hat conj(H_half); dH_half = sum over the batch of dy_hat conj(x_hat)
+            dx_hat, dh_half = cmul_vjp(dy_hat, ctx.x_hat, ctx.h_half, None)
+            dx = self._transform_adjoint(dx_hat, ctx.x_shape)  # (1)*: rfft's adjoint
         dh = hermitian_half_adjoint(dh_half, input_shape=size, axes=self._fft_axes)  # (6)*: pad, symmetrise
         dh = self._filter_dropout_backward(dh, ctx)  # (5)*
         dh_real, dh_imag = real(dh), imag(dh)  # (4)*: the adjoint of H = E_r H_r + E_i H_i
@@ -335,7 +351,6 @@ class _GlobalFilterBase(FilterMixingLayer):
         dw_imag = _activate_vjp(self.activation, dh_imag, ctx.w_imag, ctx.h_imag)
         d_filter_real = self._resize_adjoint(dw_real, size)  # (2)*: P^T
         d_filter_imag = self._resize_adjoint(dw_imag, size)
-        dx = self._transform_adjoint(dx_hat, ctx.x_shape)  # (1)*: rfft's adjoint
         return dx, {"filter_real": d_filter_real, "filter_imag": d_filter_imag}
 
     def effective_filter(self, size: tuple | None = None):
