@@ -135,6 +135,7 @@ def sweep_markdown(sweeps: Sequence[dict]) -> str:
 def print_tables(rows: Sequence[dict], *, console=None) -> None:
     """The rich tables on screen, one per family (timing or memory rows)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console(width=None if Console().is_terminal else 200)
@@ -145,14 +146,15 @@ def print_tables(rows: Sequence[dict], *, console=None) -> None:
         for i, h in enumerate(head):
             table.add_column(h, justify="left" if i < 4 else "right")
         for cells in body:
-            table.add_row(*cells)
+            table.add_row(*(escape(c) for c in cells))  # names such as "GaussianRFFKernel[cos+sin]"
         console.print(table)
         for m in sorted({f"{p}: {why}" for r in frows for p, why in r["unavailable"].items()}):
-            console.print(f"  not run: {m}")
+            console.print(f"  not run: {escape(m)}")
 
 
 def print_sweeps(sweeps: Sequence[dict], console=None) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console(width=None if Console().is_terminal else 200)
@@ -161,7 +163,7 @@ def print_sweeps(sweeps: Sequence[dict], console=None) -> None:
         table.add_column(h)
     for s in sweeps:
         lo, hi = s["fit"]["ci95"]
-        table.add_row(s["component"], s["param"], f"{s['values'][0]} .. {s['values'][-1]}",
+        table.add_row(escape(s["component"]), s["param"], f"{s['values'][0]} .. {s['values'][-1]}",
                       f"{s['fit']['slope']:.2f}", f"({lo:.2f}, {hi:.2f})", s["claim"], f"{s['claimed_slope']:.2f}",
                       "yes" if s["within_ci"] else "no")
     console.print(table)

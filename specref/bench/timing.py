@@ -4,6 +4,11 @@ The implementations of one point run in rounds, each once per round in a fixed o
 on a shared machine (another process, a frequency step) hits all of them alike; the ratio of two medians from
 one run is what ``specref bench`` reports. The first calls (JAX's compilation, torch's and pocketfft's plan
 caches, Numba's JIT) are untimed. The garbage collector is off while a call is timed, as in :mod:`timeit`.
+
+A short call (under :data:`SETTLE_BELOW` seconds at its warm-up) gets one untimed call right before each timed
+one: on a machine with few cores, the thread pool of the library that ran just before (torch's OpenMP
+threads, OpenBLAS's) still spins for a while after its call and takes the cores from the next library's
+first call, which then measures the switch instead of the work. Long calls are timed as they come.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Timing", "interleaved"]
+__all__ = ["Timing", "interleaved", "SETTLE_BELOW"]
+
+SETTLE_BELOW = 0.05  # seconds
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,12 @@ def interleaved(fns: Mapping[str, Callable], *, repeats: int, warmup: int = 1, b
     -------
     dict of name to :class:`Timing`
     """
-    for fn in fns.values():
+    settle = {}
+    for name, fn in fns.items():
+        t0 = time.perf_counter()
         for _ in range(warmup):
             fn()
+        settle[name] = warmup > 0 and (time.perf_counter() - t0) / warmup < SETTLE_BELOW
     times = {name: [] for name in fns}
     start = time.perf_counter()
     enabled = gc.isenabled()
@@ -70,6 +80,8 @@ def interleaved(fns: Mapping[str, Callable], *, repeats: int, warmup: int = 1, b
     try:
         for r in range(repeats):
             for name, fn in fns.items():
+                if settle[name]:
+                    fn()  # untimed: lets the previous library's spinning threads go idle
                 gc.disable()
                 t0 = time.perf_counter()
                 fn()

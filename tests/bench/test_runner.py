@@ -44,9 +44,19 @@ def test_interleaved_runs_every_callable_the_same_number_of_times():
         return f
 
     out = interleaved({"a": make("a"), "b": make("b")}, repeats=5, warmup=2)
-    assert calls == {"a": 7, "b": 7}  # warm-up untimed, then 5 rounds each
+    # warm-up untimed, then 5 rounds each, each timed call of a short callable after one untimed call
+    assert calls == {"a": 2 + 5 * 2, "b": 2 + 5 * 2}
     assert {k: v.runs for k, v in out.items()} == {"a": 5, "b": 5}
     assert all(v.q1 <= v.median <= v.q3 for v in out.values())
+
+
+def test_long_calls_are_timed_without_a_settling_call(monkeypatch):
+    from specref.bench import timing
+
+    monkeypatch.setattr(timing, "SETTLE_BELOW", 0.0)  # every call counts as long
+    calls = []
+    interleaved({"a": lambda: calls.append(1)}, repeats=3, warmup=1)
+    assert len(calls) == 1 + 3
 
 
 def test_interleaved_budget_stops_after_the_minimum_rounds():

@@ -12,8 +12,6 @@ at most 0.8 and specref/bound at most 1.3 for the FFT layers; AFNO at most 1.0 a
 
 from __future__ import annotations
 
-from functools import partial
-
 from specref.bench.case import Run, Sweep
 from specref.bench.cases._layers import layer_case
 from specref.layers import (
@@ -53,10 +51,10 @@ def _sweep(claim="n log n"):
     return Sweep(param="N", values=SWEEP_VALUES, quick=SWEEP_QUICK, base={"B": 1, "D": 64}, claim=claim)
 
 
-def fft_bound(axes: tuple, forward: tuple, backward: tuple):
-    """The FFT-pass bound of a real-input FFT layer transforming along ``axes`` (the sequence axis -2, or
-    (-2, -1)): ``forward`` and ``backward`` list the passes, ``"r"`` (``rfft``/``rfft2``) or ``"c"`` (``irfft``/
-    ``irfft2`` back to the input's size), each with norm "ortho" and specref's ``workers``."""
+def fft_bound(forward: tuple, backward: tuple):
+    """The FFT-pass bound of a real-input FFT layer: ``forward`` and ``backward`` list its passes as
+    ``(kind, axes)``, ``kind`` ``"r"`` (``rfft``/``rfft2`` over ``axes``) or ``"c"`` (``irfft``/``irfft2`` back to
+    the input's size), each with norm "ortho" and specref's ``workers``, on the input's shape."""
 
     def build(setup, point, dtype):
         import scipy.fft as sf
@@ -64,26 +62,29 @@ def fft_bound(axes: tuple, forward: tuple, backward: tuple):
         from specref.transforms.fourier_core import _workers
 
         x = setup.data["x"]
-        workers = _workers(x, axes[0])
-        if len(axes) == 1:
-            r2c = partial(sf.rfft, axis=axes[0], norm="ortho", workers=workers)
-            c2r = partial(sf.irfft, n=x.shape[axes[0]], axis=axes[0], norm="ortho", workers=workers)
-        else:
-            r2c = partial(sf.rfft2, axes=axes, norm="ortho", workers=workers)
-            c2r = partial(sf.irfft2, s=[x.shape[a] for a in axes], axes=axes, norm="ortho", workers=workers)
-        half = r2c(x)
-        passes = {"r": lambda: r2c(x), "c": lambda: c2r(half)}
 
-        def run(kinds):
-            return [passes[k]() for k in kinds]
+        def passes(kind, axes):
+            workers = _workers(x, axes[0])
+            if len(axes) == 1:
+                half = sf.rfft(x, axis=axes[0], workers=workers)
+                if kind == "r":
+                    return lambda: sf.rfft(x, axis=axes[0], norm="ortho", workers=workers)
+                return lambda: sf.irfft(half, n=x.shape[axes[0]], axis=axes[0], norm="ortho", workers=workers)
+            half = sf.rfft2(x, axes=axes, workers=workers)
+            if kind == "r":
+                return lambda: sf.rfft2(x, axes=axes, norm="ortho", workers=workers)
+            return lambda: sf.irfft2(half, s=[x.shape[a] for a in axes], axes=axes, norm="ortho", workers=workers)
 
-        return Run(lambda: run(forward), lambda: run(forward + backward))
+        fwd = [passes(k, a) for k, a in forward]
+        bwd = [passes(k, a) for k, a in backward]
+        return Run(lambda: [f() for f in fwd], lambda: [f() for f in fwd + bwd])
 
     return build
 
 
-_GF_BOUND = fft_bound((-2,), ("r", "c"), ("r", "c"))
-_FNET_BOUND = fft_bound((-2, -1), ("r",), ("c",))
+_SEQ, _BOTH = (-2,), (-2, -1)
+_GF_BOUND = fft_bound((("r", _SEQ), ("c", _SEQ)), (("r", _SEQ), ("c", _SEQ)))
+_FNET_BOUND = fft_bound((("r", _BOTH),), (("c", _BOTH),))
 
 
 def _mixing(name, cls, config, *, jax=None, jax_config=None, bound=None, module="fourier", goals=FFT_GOALS,
@@ -117,22 +118,22 @@ def _afno_jax(point):
 CASES = [
     _mixing("FourierMixing", FourierMixing, _hidden, jax="FourierMixing", bound=_FNET_BOUND, sweep=_sweep()),
     _mixing("FourierMixing1D", FourierMixing1D, _hidden, jax="FourierMixing1D",
-            bound=fft_bound((-2,), ("r",), ("c",))),
+            bound=fft_bound((("r", _SEQ),), (("c", _SEQ),))),
     _mixing("RealFourierMixing", RealFourierMixing, _hidden, jax="RealFourierMixing", bound=_FNET_BOUND,
             module=None),  # spectrans's use_real_fft=True returns its input (spectrans_real_fourier_identity)
     _mixing("SeparableFourierMixing", SeparableFourierMixing, _hidden, jax="SeparableFourierMixing",
-            bound=fft_bound((-2,), ("r",), ("c",))),
+            bound=fft_bound((("r", _SEQ), ("r", (-1,))), (("c", (-1,)), ("c", _SEQ)))),
     _mixing("GlobalFilterMixing", GlobalFilterMixing, _filter, jax="GlobalFilterMixing", bound=_GF_BOUND,
             module="global_filter", sweep=_sweep()),
     _mixing("GlobalFilterMixing2D", GlobalFilterMixing2D, _filter, jax="GlobalFilterMixing2D",
-            bound=fft_bound((-2, -1), ("r", "c"), ("r", "c")), module="global_filter"),
+            bound=fft_bound((("r", _BOTH), ("c", _BOTH)), (("r", _BOTH), ("c", _BOTH))), module="global_filter"),
     _mixing("AdaptiveGlobalFilter", AdaptiveGlobalFilter, _filter, jax="AdaptiveGlobalFilter", bound=_GF_BOUND,
             module="global_filter"),
     _mixing("AFNOMixing", AFNOMixing, _afno, jax="AFNOMixing", jax_config=_afno_jax, module="afno",
             goals={"torch": 1.0, "jax": 1.0, "bound": 1.3}, torch_dtypes=("float32",),
-            bound=fft_bound((-2, -1), ("r", "c"), ("r", "c"))),
+            bound=fft_bound((("r", _BOTH), ("c", _BOTH)), (("r", _BOTH), ("c", _BOTH)))),
     _mixing("BlockDiagonalAFNOMixing", BlockDiagonalAFNOMixing, lambda p: {"hidden_dim": p["D"]}, module=None,
-            goals={"bound": 1.3}, bound=fft_bound((-2,), ("r", "c"), ("r", "c"))),
+            goals={"bound": 1.3}, bound=_GF_BOUND),
     _mixing("WaveletMixing", WaveletMixing, lambda p: {"hidden_dim": p["D"], "wavelet": "db4", "levels": 3},
             module="wavelet", goals={}, sweep=_sweep("n")),
     _mixing("WaveletMixing2D", WaveletMixing2D, lambda p: {"channels": p["C"], "wavelet": "db4", "levels": 2},
