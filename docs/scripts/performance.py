@@ -1,8 +1,9 @@
 """Write docs/performance.md and its figures from the committed records in benchmarks/results/.
 
-Reads the newest full (not ``--quick``) records of ``specref bench``: the timing runs at one thread
-(``bench_<date>_t1.json``) and at the machine's cores (``bench_<date>_tall.json``), the memory run
-(``bench_<date>_tall_memory.json``) and the sweep run (``bench_<date>_tall_sweep.json``), and writes the
+Reads the full (not ``--quick``) records of ``specref bench`` in benchmarks/results/, merged per kind (a later
+record's row replaces an earlier one of the same component, size, dtype and mode): the timing runs at one
+thread (``bench_<date>_t1[_<tag>].json``) and at the machine's cores (``bench_<date>_tall[_<tag>].json``), the
+memory runs (``..._tall_memory[_<tag>].json``) and the sweep runs (``..._tall_sweep[_<tag>].json``), and writes the
 ratio tables, the goal counts, the sweep table with one log-log figure per family, and the memory table with
 its figure. The prose that explains the numbers is :data:`SUMMARY` below, kept beside the numbers it cites.
 The docs build reads only the generated files (no torch, no JAX, no plotting library).
@@ -30,16 +31,30 @@ SUMMARY = """\
 See the summary at the top of this page (written by hand from the tables below)."""
 
 
-def newest(pattern: str) -> Path | None:
-    found = sorted(RESULTS.glob(pattern))
-    return found[-1] if found else None
+def _kind(path: Path) -> tuple:
+    """(setting, kind) of a record's file name ``bench_<date>_t<setting>[_quick][_memory][_sweep][_<tag>].json``."""
+    parts = path.stem.split("_")
+    setting = parts[2][1:]
+    kind = "quick" if "quick" in parts else "memory" if "memory" in parts else "sweep" if "sweep" in parts else "time"
+    return setting, kind
 
 
-def load(pattern: str) -> tuple[dict | None, str]:
-    path = newest(pattern)
-    if path is None:
+def load(setting: str, kind: str) -> tuple[dict | None, str]:
+    """The records of one setting and kind merged (rows and sweeps; a later file's row replaces an earlier one
+    of the same component, size, dtype and mode), the newest record's header kept; the files named."""
+    paths = sorted(p for p in RESULTS.glob("bench_*.json") if _kind(p) == (setting, kind))
+    if not paths:
         return None, ""
-    return json.loads(path.read_text(encoding="utf-8")), path.relative_to(ROOT).as_posix()
+    merged, rows, sweeps = None, {}, {}
+    for path in paths:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        merged = rec
+        for r in rec["rows"]:
+            rows[(r["component"], r["label"], r["dtype"], r["mode"])] = r
+        for sw in rec["sweeps"]:
+            sweeps[sw["component"]] = sw
+    merged = {**merged, "rows": list(rows.values()), "sweeps": list(sweeps.values())}
+    return merged, ", ".join(f"`{p.relative_to(ROOT).as_posix()}`" for p in paths)
 
 
 def goal_counts(rows) -> str:
@@ -68,7 +83,7 @@ def environment_line(rec: dict) -> str:
 def timing_section(rec: dict | None, path: str, title: str) -> list:
     if rec is None:
         return [f"## {title}", "", "No record yet: run the command above.", ""]
-    return [f"## {title}", "", f"Record: `{path}` ({environment_line(rec)}).", "",
+    return [f"## {title}", "", f"Records: {path} ({environment_line(rec)}).", "",
             f"Goals: {goal_counts(rec['rows'])}.", "", markdown_tables(rec["rows"]), ""]
 
 
@@ -105,10 +120,10 @@ def memory_figure(rec: dict) -> list:
 
 
 def main() -> None:
-    t1, p1 = load("bench_*_t1.json")
-    tall, pall = load("bench_*_tall.json")
-    mem, pmem = load("bench_*_tall_memory.json")
-    sweep, psweep = load("bench_*_tall_sweep.json")
+    t1, p1 = load("1", "time")
+    tall, pall = load("all", "time")
+    mem, pmem = load("all", "memory")
+    sweep, psweep = load("all", "sweep")
     text = [
         "# Performance",
         "",
@@ -143,7 +158,7 @@ def main() -> None:
     if sweep is None:
         text += ["No sweep record yet.", ""]
     else:
-        text += [f"Record: `{psweep}` ({environment_line(sweep)}). specref's forward+backward over the sequence",
+        text += [f"Records: {psweep} ({environment_line(sweep)}). specref's forward+backward over the sequence",
                  "length; the slope is the least-squares slope of log(time) against log(N) with its 95% confidence",
                  "interval, beside the slope of the complexity the docs claim fitted over the same sizes (so",
                  "N log N claims about 1.1 over 2^8 .. 2^16).", "", sweep_markdown(sweep["sweeps"]), ""]
@@ -152,7 +167,7 @@ def main() -> None:
     if mem is None:
         text += ["No memory record yet.", ""]
     else:
-        text += [f"Record: `{pmem}` ({environment_line(mem)}). Peak memory of one forward+backward after a warm-up",
+        text += [f"Records: {pmem} ({environment_line(mem)}). Peak memory of one forward+backward after a warm-up",
                  "call: `floor` is the bytes of the arrays specref's context keeps for the backward (what any",
                  "implementation of the same backward must keep), `traced` what tracemalloc sees NumPy allocate,",
                  "`RSS` the rise of the resident set (the same measure for every engine; glibc's malloc set to",

@@ -16,6 +16,8 @@ as spectrans's parameters. The gradients come from ``jax.vjp`` under ``jax.jit``
   :math:`\operatorname{Re}\,\mathrm{ifft}_N(H \odot \mathrm{fft}_N(x))` with
   :math:`H = a(W_r) + i\,a(W_i)` at the filter's own length (no interpolation: N = sequence_length);
 - GlobalFilterMixing2D: the same with fft2/ifft2;
+- SpectralConv1d/2d and FourierNeuralOperator (spectrans's neural operators; GELU): the mode-wise complex
+  product on the first modes of rfft/rfft2, and the FNO's 1x1 convolution beside it;
 - AFNOMixing (spectrans's variant): layer norm, zero-pad to N, rfft2 (ortho), the first (ms, mh) modes times
   :math:`w_0 + i w_1`, flattened (re, im) pairs through Linear-activation-Linear, scattered back, irfft2
   with s = (N, D), cropped, plus the residual.
@@ -92,6 +94,35 @@ def afno_mixing(x, params, max_sequence_length, modes_seq, modes_hidden, activat
     return x + jnp.fft.irfft2(full, s=(n, d), axes=(1, 2), norm="ortho")[:, :length, :]
 
 
+def _spectral_conv(x, w, modes):
+    """spectrans's spectral convolution: the first ``modes`` rfft bins (one corner in 2-D) times the complex
+    weights (a trailing (re, im) axis), channels on axis -2 (1-D) or -3 (2-D)."""
+    wc = w[..., 0] + 1j * w[..., 1]
+    if isinstance(modes, int):
+        spec = jnp.fft.rfft(x, axis=-1)
+        mixed = jnp.einsum("...ik,iok->...ok", spec[..., :modes], wc)
+        pad = [(0, 0)] * (mixed.ndim - 1) + [(0, spec.shape[-1] - modes)]
+        return jnp.fft.irfft(jnp.pad(mixed, pad), n=x.shape[-1], axis=-1)
+    m1, m2 = modes
+    spec = jnp.fft.rfft2(x, axes=(-2, -1))
+    mixed = jnp.einsum("...ihw,iohw->...ohw", spec[..., :m1, :m2], wc)
+    pad = [(0, 0)] * (mixed.ndim - 2) + [(0, spec.shape[-2] - m1), (0, spec.shape[-1] - m2)]
+    return jnp.fft.irfft2(jnp.pad(mixed, pad), s=x.shape[-2:], axes=(-2, -1))
+
+
+def spectral_conv(x, params, modes):
+    return _spectral_conv(x, params["weights"], modes)
+
+
+def fourier_neural_operator(x, params, modes):
+    """spectrans's FourierNeuralOperator (GELU): channels last in and out."""
+    xc = jnp.moveaxis(x, -1, 1)
+    w = params["linear.weight"].reshape(params["linear.weight"].shape[:2])
+    lin = jnp.einsum("oi,bi...->bo...", w, xc) + params["linear.bias"].reshape((-1,) + (1,) * (xc.ndim - 2))
+    out = jax.nn.gelu(_spectral_conv(xc, params["spectral_conv.weights"], modes) + lin, approximate=False)
+    return jnp.moveaxis(out, 1, -1)
+
+
 FORWARDS = {
     "FourierMixing": fourier_mixing,
     "FourierMixing1D": fourier_mixing_1d,
@@ -101,6 +132,9 @@ FORWARDS = {
     "GlobalFilterMixing2D": global_filter_mixing_2d,
     "AdaptiveGlobalFilter": global_filter_mixing,
     "AFNOMixing": afno_mixing,
+    "SpectralConv1d": spectral_conv,
+    "SpectralConv2d": spectral_conv,
+    "FourierNeuralOperator": fourier_neural_operator,
 }
 
 

@@ -60,9 +60,11 @@ def spectrans_class(module: str, name: str):
         raise PeerUnavailable("spectrans is not installed (bash validation/setup_peers.sh)") from None
 
 
-def torch_module_run(module, x, dy, *, grads_of_params: bool = True) -> Run:
+def torch_module_run(module, x, dy, *, grads_of_params: bool = True, call=None) -> Run:
     """A torch module's forward (``no_grad``) and forward+backward (``torch.autograd.grad`` of the input and
-    every trainable parameter, cotangent ``dy``), on copies of the NumPy arrays ``x`` and ``dy``."""
+    every trainable parameter, cotangent ``dy``), on copies of the NumPy arrays ``x`` and ``dy``; ``call(module,
+    x) -> y`` when the module is not called as ``module(x)`` (``nn.MultiheadAttention``)."""
+    call = call or (lambda m, v: m(v))
     torch = import_torch()
     tx = torch.from_numpy(np.array(x, copy=True))
     tx_grad = tx.clone().requires_grad_(True)
@@ -71,10 +73,10 @@ def torch_module_run(module, x, dy, *, grads_of_params: bool = True) -> Run:
 
     def forward():
         with torch.no_grad():
-            return module(tx)
+            return call(module, tx)
 
     def forward_backward():
-        y = module(tx_grad)
+        y = call(module, tx_grad)
         return torch.autograd.grad(y, [tx_grad, *params], tdy)
 
     return Run(forward, forward_backward)

@@ -10,6 +10,7 @@ The JAX peer is a function ``f(x, params, **jax_config)`` of the layer's paramet
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ import numpy as np
 from specref.bench.case import BenchCase, PeerUnavailable, Run, Setup
 from specref.bench.memory import context_bytes
 
-__all__ = ["layer_case", "layer_setup"]
+__all__ = ["layer_case", "layer_setup", "torch_peer"]
 
 
 def layer_setup(cls, config: Callable, input_shape: Callable) -> Callable:
@@ -46,22 +47,34 @@ def layer_setup(cls, config: Callable, input_shape: Callable) -> Callable:
     return setup
 
 
-def _torch_peer(module_path: str, class_name: str, config: Callable, torch_dtypes: tuple) -> Callable:
+def torch_peer(module_path: str, class_name: str, config: Callable, torch_dtypes: tuple = ("float32", "float64"),
+               *, make: Callable | None = None, call: Callable | None = None) -> Callable:
+    """The ``"torch"`` peer: the class ``class_name`` of ``module_path`` (spectrans's, or ``torch.nn``'s) built
+    with the arguments of ``config(point)`` it accepts (or by ``make(cls, point)``), cast, given specref's
+    ``state_dict`` (``strict=True``: the names are shared) and run under autograd (``call``: how to call it)."""
+
     def build(setup, point, dtype):
         from specref.bench.peers import import_torch, spectrans_class, torch_module_run
 
         if dtype not in torch_dtypes:
-            raise PeerUnavailable(f"spectrans {class_name} runs in {', '.join(torch_dtypes)} only")
+            raise PeerUnavailable(f"{class_name} of {module_path} runs in {', '.join(torch_dtypes)} only")
         torch = import_torch()
-        cls = spectrans_class(module_path, class_name)
-        accepted = inspect.signature(cls.__init__).parameters
+        if module_path.startswith("torch"):
+            cls = getattr(importlib.import_module(module_path), class_name)
+        else:
+            cls = spectrans_class(module_path, class_name)
         torch.manual_seed(0)
-        module = cls(**{k: v for k, v in config(point).items() if k in accepted}).eval()
+        if make is not None:
+            module = make(cls, point)
+        else:
+            accepted = inspect.signature(cls.__init__).parameters
+            module = cls(**{k: v for k, v in config(point).items() if k in accepted})
+        module = module.eval()
         if dtype == "float64":
             module = module.double()
         state = {k: torch.from_numpy(np.array(v, copy=True)) for k, v in setup.data["layer"].state_dict().items()}
         module.load_state_dict(state, strict=True)
-        return torch_module_run(module, setup.data["x"], setup.data["dy"])
+        return torch_module_run(module, setup.data["x"], setup.data["dy"], call=call)
 
     return build
 
@@ -82,7 +95,7 @@ def layer_case(name: str, family: str, *, cls, config: Callable, input_shape: Ca
                quick: tuple, spectrans: tuple | None = None, jax: str | None = None,
                jax_config: Callable | None = None, bound: Callable | None = None,
                torch_dtypes: tuple = ("float32", "float64"), label: Callable | None = None,
-               sweep=None, goals=None, peer_note: str = "") -> BenchCase:
+               sweep=None, goals=None, peer_note: str = "", peers: dict | None = None) -> BenchCase:
     """A layer's :class:`~specref.bench.case.BenchCase`.
 
     Parameters
@@ -100,10 +113,12 @@ def layer_case(name: str, family: str, *, cls, config: Callable, input_shape: Ca
         ``bound(setup, point, dtype) -> Run``: the FFT-pass bound.
     torch_dtypes : tuple of str
         The dtypes spectrans runs in (AFNO: float32 only).
+    peers : dict, optional
+        Further peer builders by column name (a ``torch.nn`` twin: :func:`torch_peer`).
     """
-    peers = {}
+    peers = dict(peers or {})  # extra peers (e.g. a torch.nn twin built by torch_peer)
     if spectrans is not None:
-        peers["torch"] = _torch_peer(spectrans[0], spectrans[1], config, torch_dtypes)
+        peers["torch"] = torch_peer(spectrans[0], spectrans[1], config, torch_dtypes)
     if jax is not None:
         def forward(x, p, **kw):
             from specref.bench.jax_math import FORWARDS
