@@ -38,8 +38,8 @@ import numpy as np
 from specref._args import check_flag, check_norm
 from specref.backend import device_of, dtype_name, finfo_eps, is_complex, namespace, to_numpy
 from specref.layers.base import LayerCtx, layer_case
+from specref.layers.mixing._fft_fused import on_numpy, real_part_backward, real_part_forward
 from specref.layers.mixing.base import UnitaryMixingLayer
-from specref.layers.mixing.fft_fused import on_numpy, real_part_backward, real_part_forward
 from specref.ops.complex import real, real_adjoint
 from specref.testing.case import Inputs
 from specref.testing.checks import CheckResult, error_report
@@ -88,7 +88,7 @@ def _real_part_fft2(x, norm: str, fused: bool):
 
     One real-to-complex FFT along D and one complex FFT along N over half the columns, instead of two complex
     FFTs over all of them; FourierMixing (real input, real part) and RealFourierMixing compute it here, on
-    NumPy (``fused``) with the norm inside the engine (:mod:`~specref.layers.mixing.fft_fused`).
+    NumPy (``fused``) with the norm inside the engine (:mod:`~specref.layers.mixing._fft_fused`).
     """
     if fused and on_numpy(x):
         return real_part_forward(x, axes=(-2, -1), norm=norm)

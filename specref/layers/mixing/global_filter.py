@@ -70,8 +70,8 @@ import numpy as np
 from specref._args import check_choice, check_flag, check_nonnegative_float, check_norm, check_probability
 from specref.backend import as_generator, device_of, dtype_name, namespace, random_normal
 from specref.layers.base import LayerCtx, check_sequence_input, layer_case
+from specref.layers.mixing._fft_fused import fused_backward, fused_forward, on_numpy
 from specref.layers.mixing.base import FilterMixingLayer
-from specref.layers.mixing.fft_fused import fused_backward, fused_forward, on_numpy
 from specref.ops.complex import cmul, cmul_vjp, imag, imag_adjoint, real, real_adjoint
 from specref.ops.dropout import dropout, dropout_vjp
 from specref.ops.elementwise import sigmoid, sigmoid_vjp, tanh, tanh_vjp

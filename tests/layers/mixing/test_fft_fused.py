@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from specref.backend import finfo_eps
-from specref.layers.mixing import fft_fused
+from specref.layers.mixing import _fft_fused as fft_fused
 from specref.layers.mixing.fourier import FourierMixing, FourierMixing1D, RealFourierMixing, SeparableFourierMixing
 from specref.layers.mixing.global_filter import AdaptiveGlobalFilter, GlobalFilterMixing, GlobalFilterMixing2D
 from specref.testing.checks import assert_close
