@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from specref.backend import backend_name, namespace
+from specref.backend import backend_name, complex_dtype, namespace
 from specref.transforms.fourier import dual_norm
 from specref.transforms.fourier_core import _weigh_in_place, _workers
 from specref.transforms.hermitian import (
@@ -122,6 +122,6 @@ def real_part_backward(dh, *, input_shape: tuple, axes: tuple, norm: str):
         dr = hermitian_real_adjoint(dh, input_shape=half_shape, n=n, axis=axes[0])  # (13) in 1-D
     else:
         dr = hermitian_real_2d_adjoint(dh, input_shape=half_shape, n=n)  # (13)
-    z = dr.astype(np.complex128 if dr.dtype == np.float64 else np.complex64)  # (14): dr + 0i
+    z = dr.astype(complex_dtype(dr.dtype, np))  # (14): dr + 0i (any byte order)
     _, c2r = _engine(axes, [input_shape[a] for a in axes], z)
     return c2r(_weigh_in_place(z, n, axes[-1], inverse=True), dual_norm(norm))  # (15): c c2r(z / w)
