@@ -4,6 +4,7 @@ Every public name of the family modules is re-exported here (``from specref.tran
 rfft_adjoint``), as :mod:`scipy.fft` does; each module's ``__all__`` is the one list, concatenated below:
 :mod:`~specref.transforms.fourier` (numpy.fft's transforms) with its cores
 :mod:`~specref.transforms.fourier_core` and :mod:`~specref.transforms.fourier_fused`,
+:mod:`~specref.transforms.fourier_pruned` (the first columns of rfft2, and back),
 :mod:`~specref.transforms.cosine` (scipy.fft's DCT/DST), :mod:`~specref.transforms.mdct`,
 :mod:`~specref.transforms.hadamard`, :mod:`~specref.transforms.slant`, :mod:`~specref.transforms.wavelet`
 (pywt's transforms; it re-exports :mod:`~specref.transforms.wavelet_dwt`,
@@ -27,6 +28,7 @@ from specref.transforms import cosine as _cosine
 from specref.transforms import fourier as _fourier
 from specref.transforms import fourier_core as _fourier_core
 from specref.transforms import fourier_fused as _fourier_fused
+from specref.transforms import fourier_pruned as _fourier_pruned
 from specref.transforms import hadamard as _hadamard
 from specref.transforms import hermitian as _hermitian
 from specref.transforms import interpolate as _interpolate
@@ -39,6 +41,7 @@ from specref.transforms.cosine import *  # noqa: F403
 from specref.transforms.fourier import *  # noqa: F403
 from specref.transforms.fourier_core import *  # noqa: F403
 from specref.transforms.fourier_fused import *  # noqa: F403
+from specref.transforms.fourier_pruned import *  # noqa: F403
 from specref.transforms.hadamard import *  # noqa: F403
 from specref.transforms.hermitian import *  # noqa: F403
 from specref.transforms.interpolate import *  # noqa: F403
@@ -55,6 +58,7 @@ __all__ = list(
             *_fourier.__all__,
             *_fourier_core.__all__,
             *_fourier_fused.__all__,
+            *_fourier_pruned.__all__,
             *_cosine.__all__,
             *_mdct.__all__,
             *_hadamard.__all__,

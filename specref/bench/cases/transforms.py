@@ -20,6 +20,8 @@ The peers, each the natural one for its transform:
   ``wavedec``: specref (Numba filter bank) at most 2 x pywt;
 * ``dense``: ``x @ M`` with the transform's matrix prebuilt (Hadamard, slant; n <= 4096), what the fast
   transform replaces;
+* ``scipy`` for the pruned 2-D transforms (``rfft2_pruned``, ``irfft2_pruned``) is the full ``rfft2``
+  cropped (``irfft2`` of the padded spectrum), what they replace: goal at most 1.0;
 * ``scipy`` for spectral pooling is ``scipy.signal.resample`` (the rule specref's pooling follows), and
   ``torch`` for the interpolations is ``torch.nn.functional.interpolate`` (the formula specref's follow).
 """
@@ -411,5 +413,41 @@ def _hermitian_cases():
     ]
 
 
+def _kept_columns(point) -> int:
+    """The pruned transforms keep 1/8 of the image's columns (AFNO at D = 256 keeps 32 of 129 bins)."""
+    return max(1, _side(point) // 8)
+
+
+def _kept_image(point):
+    return (point["B"], _side(point), _kept_columns(point))
+
+
+def _padded_columns(y, point):
+    """``y`` (..., H, m) zero-padded to the rfft's W // 2 + 1 columns."""
+    full = np.zeros((*y.shape[:-1], _side(point) // 2 + 1), dtype=y.dtype)
+    full[..., : y.shape[-1]] = y
+    return full
+
+
+def _pruned_cases():
+    """The first columns of rfft2 and back (AFNO, the 2-D spectral convolutions) against scipy's full rfft2
+    cropped and irfft2 of the padded spectrum, what they replace."""
+    note = ("scipy: the full scipy.fft.rfft2 then the crop (forward_backward: irfft2 of the padded cotangent), "
+            "what the pruned transforms replace")
+    s2 = lambda p: (_side(p), _side(p))  # noqa: E731
+    return [
+        _case("rfft2_pruned", T.rfft2_pruned, T.rfft2_pruned_adjoint, _image, label=_image_label, note=note,
+              kw=lambda p: {"s": s2(p), "cols": _kept_columns(p)}, goals={"scipy": 1.0}, peers={
+                  "scipy": _scipy(lambda sf, x, p, w: sf.rfft2(x, workers=w)[..., : _kept_columns(p)],
+                                  lambda sf, y, p, w: sf.irfft2(_padded_columns(y, p), s=s2(p), workers=w), axis=-2),
+              }),
+        _case("irfft2_pruned", T.irfft2_pruned, T.irfft2_pruned_adjoint, _kept_image, complex_=True,
+              label=_image_label, note=note, kw=lambda p: {"s": s2(p)}, goals={"scipy": 1.0}, peers={
+                  "scipy": _scipy(lambda sf, z, p, w: sf.irfft2(_padded_columns(z, p), s=s2(p), workers=w),
+                                  lambda sf, y, p, w: sf.rfft2(y, workers=w)[..., : _kept_columns(p)], axis=-2),
+              }),
+    ]
+
+
 CASES = [*_fourier_cases(), *_trig_cases(), *_structured_cases(), *_wavelet_cases(), *_resampling_cases(),
-         *_hermitian_cases()]
+         *_hermitian_cases(), *_pruned_cases()]

@@ -56,7 +56,12 @@ from specref.ops.linear import linear, linear_vjp
 from specref.ops.norm import layer_norm, layer_norm_vjp
 from specref.testing.draws import draw_away
 from specref.testing.tolerances import fft_error_scale, summation_factor
-from specref.transforms.fourier import irfft2, irfft2_adjoint, rfft2, rfft2_adjoint
+from specref.transforms.fourier_pruned import (
+    irfft2_pruned,
+    irfft2_pruned_adjoint,
+    rfft2_pruned,
+    rfft2_pruned_adjoint,
+)
 from specref.transforms.structural import crop_or_pad, crop_or_pad_adjoint
 
 __all__ = [
@@ -89,7 +94,7 @@ class AFNOCtx(LayerCtx):
 
     x: object  # (..., L, D) input
     u: object  # (1) layer norm of x
-    spectrum_shape: tuple  # (2) shape of X = rfft2(pad_N u): (..., N, D//2+1)
+    spectrum_shape: tuple  # (2), (3) the m_h kept columns of X = rfft2(pad_N u): (..., N, mh)
     x_modes: object  # (3) X[..., :ms, :mh]
     weight: object  # (4) W = w[..., 0] + i w[..., 1], (ms, mh)
     t: object  # (4) T = X_modes * W
@@ -101,7 +106,6 @@ class AFNOCtx(LayerCtx):
     o: object  # (6) Lin3(a_drop)
     mask_out: object | None  # (6) dropout "mlp.4"
     o_drop: object  # (6) drop(o)
-    z_full_shape: tuple  # (7) the scattered spectrum (..., N, D//2+1)
     s_full_shape: tuple  # (8) irfft2 output (..., N, D)
 
 
@@ -299,8 +303,9 @@ class AFNOMixing(MixingLayer):
                              f"{tuple(x.shape)}); the spectrans layer zero-pads shorter sequences to {n}")
         act = AFNO_ACTIVATIONS[self.activation][0]
         u = layer_norm(x, p["norm.weight"], p["norm.bias"], eps=self.layer_norm_eps)  # (1)
-        spectrum = rfft2(u, s=(n, d), axes=(-2, -1), norm="ortho")  # (2): s pads the sequence to N
-        x_modes = crop_or_pad(crop_or_pad(spectrum, ms, axis=-2), mh, axis=-1)  # (3)
+        # (2), (3): the m_h kept columns of rfft2 (s pads the sequence to N), the sequence FFT on those only
+        spectrum = rfft2_pruned(u, s=(n, d), cols=mh, norm="ortho")
+        x_modes = crop_or_pad(spectrum, ms, axis=-2)  # (3)
         weight = view_as_complex(p["fourier_weight"])  # (4)
         t = cmul(x_modes, weight)  # (4)
         v = xp.reshape(view_as_real(t), (*batch, 2 * ms * mh))  # (5) index (s mh + h) 2 + re/im
@@ -314,13 +319,13 @@ class AFNOMixing(MixingLayer):
                                       masks=masks)
         o_drop = o if mask_out is None else dropout(o, mask=mask_out, p=self.dropout)
         z = view_as_complex(xp.reshape(o_drop, (*batch, ms, mh, 2)))  # (7)
-        z_full = crop_or_pad(crop_or_pad(z, n, axis=-2), d // 2 + 1, axis=-1)  # (7) scatter into zeros
-        s_full = irfft2(z_full, s=(n, d), axes=(-2, -1), norm="ortho")  # (8)
+        # (7), (8): irfft2 of Z scattered into zeros; the pruned inverse pads the rows and the columns itself
+        s_full = irfft2_pruned(z, s=(n, d), norm="ortho")
         y = x + crop_or_pad(s_full, length, axis=-2)  # (9)
         ctx = AFNOCtx(dtype=dtype_name(x.dtype), x=x, u=u, spectrum_shape=tuple(spectrum.shape), x_modes=x_modes,
                       weight=weight, t=t, v=v,
                       h=h, a=a, mask_hidden=mask_hidden, a_drop=a_drop, o=o, mask_out=mask_out, o_drop=o_drop,
-                      z_full_shape=tuple(z_full.shape), s_full_shape=tuple(s_full.shape))
+                      s_full_shape=tuple(s_full.shape))
         return y, ctx
 
     def backward(self, ctx: AFNOCtx, dy):
@@ -333,11 +338,9 @@ class AFNOMixing(MixingLayer):
         act_vjp = AFNO_ACTIVATIONS[self.activation][1]
         # (B9) y = x + crop_L(S): the residual passes dy through; the crop's adjoint zero-pads back to N rows
         ds_full = crop_or_pad_adjoint(dy, input_shape=ctx.s_full_shape, n=ctx.x.shape[-2], axis=-2)
-        # (B8) S = irfft2(Z): its adjoint is rfft2 of dS times weights 2 (1 at DC and even-D Nyquist)
-        dz_full = irfft2_adjoint(ds_full, input_shape=ctx.z_full_shape, s=(n, d), axes=(-2, -1), norm="ortho")
-        # (B7) scatter into zeros = zero-pad twice; its adjoint crops to the retained modes
-        dz = crop_or_pad_adjoint(dz_full, input_shape=(*batch, n, mh), n=d // 2 + 1, axis=-1)
-        dz = crop_or_pad_adjoint(dz, input_shape=(*batch, ms, mh), n=n, axis=-2)
+        # (B8), (B7) S = irfft2(Z) of Z scattered into zeros: rfft2 of dS times weights 2 (1 at DC and even-D
+        # Nyquist), cropped to the retained modes (the sequence DFT on the m_h kept columns only)
+        dz = irfft2_pruned_adjoint(ds_full, input_shape=(*batch, ms, mh), s=(n, d), norm="ortho")
         # (B7) Z = view_as_complex(reshape o): its adjoint is view_as_real, then flatten
         do_drop = xp.reshape(view_as_complex_adjoint(dz, input_shape=(*batch, ms, mh, 2)), tuple(ctx.o.shape))
         # (B6) the MLP, backwards: dropout "mlp.4", Lin3, dropout "mlp.2", activation, Lin0
@@ -353,11 +356,10 @@ class AFNOMixing(MixingLayer):
         # (B4) T = X_modes * W: cmul's VJP; W's gradient summed over the batch, split into (re, im)
         dx_modes, dweight = cmul_vjp(dt, ctx.x_modes, ctx.weight, ctx.t)
         dfourier_weight = view_as_complex_adjoint(dweight, input_shape=(ms, mh, 2))
-        # (B3) truncation = crop twice; its adjoint zero-pads the discarded modes
-        dspectrum = crop_or_pad_adjoint(dx_modes, input_shape=(*batch, ms, d // 2 + 1), n=mh, axis=-1)
-        dspectrum = crop_or_pad_adjoint(dspectrum, input_shape=ctx.spectrum_shape, n=ms, axis=-2)
-        # (B2) X = rfft2 of u padded to N rows: its adjoint, which also crops back to L rows
-        du = rfft2_adjoint(dspectrum, input_shape=tuple(ctx.u.shape), s=(n, d), axes=(-2, -1), norm="ortho")
+        # (B3) truncation of the rows; its adjoint zero-pads the discarded modes
+        dspectrum = crop_or_pad_adjoint(dx_modes, input_shape=ctx.spectrum_shape, n=ms, axis=-2)
+        # (B2), (B3) X's kept columns of rfft2 of u padded to N rows: the adjoint, which crops back to L rows
+        du = rfft2_pruned_adjoint(dspectrum, input_shape=tuple(ctx.u.shape), s=(n, d), cols=mh, norm="ortho")
         # (B1) u = LN(x)
         dx_norm, dnorm_w, dnorm_b = layer_norm_vjp(du, ctx.x, p["norm.weight"], p["norm.bias"], ctx.u,
                                                    eps=self.layer_norm_eps)

@@ -20,7 +20,9 @@ real (re, im) pairs (``weights``, shape ``(C_in, C_out, m, 2)``, torch's ``view_
     y = \operatorname{irfft}(Y_{\text{full}}, n = N) \quad (6),
 
 with torch's default norm ("backward": no factor forward, :math:`1/N` inverse). The 2-D layers do the same
-with ``rfft2``/``irfft2(s=(H, W))`` and the modes :math:`(k_1, k_2)` flattened into one mode axis.
+with ``rfft2``/``irfft2(s=(H, W))`` and the modes :math:`(k_1, k_2)` flattened into one mode axis; only the
+first :math:`m_2` columns of the spectrum are ever nonzero or read, so both run as
+:mod:`~specref.transforms.fourier_pruned`'s transforms (the FFT along H on those :math:`m_2` columns only).
 
 Backward (specref's convention, docs/conventions.md: the gradient of a real loss with respect to
 :math:`z = a + ib` is :math:`\partial L/\partial a + i\,\partial L/\partial b`). (4) is holomorphic in
@@ -53,15 +55,12 @@ from specref.layers.base import Layer, LayerCtx, layer_case
 from specref.ops.complex import view_as_complex, view_as_complex_adjoint
 from specref.ops.linear import block_linear, block_linear_vjp
 from specref.testing.tolerances import fft_error_scale, summation_factor
-from specref.transforms.fourier import (
-    irfft,
-    irfft2,
-    irfft2_adjoint,
-    irfft_adjoint,
-    rfft,
-    rfft2,
-    rfft2_adjoint,
-    rfft_adjoint,
+from specref.transforms.fourier import irfft, irfft_adjoint, rfft, rfft_adjoint
+from specref.transforms.fourier_pruned import (
+    irfft2_pruned,
+    irfft2_pruned_adjoint,
+    rfft2_pruned,
+    rfft2_pruned_adjoint,
 )
 from specref.transforms.structural import crop_or_pad, crop_or_pad_adjoint
 
@@ -136,7 +135,7 @@ class SpectralConvCtx(LayerCtx):
     """What the spectral convolutions' ``backward`` reads.
 
     ``x_shape``: the input's shape; ``spectrum_shape``: the shape of :math:`X` (1); ``y_full_shape``: the
-    shape of :math:`Y_\\text{full}` (5); ``mixes``: per corner (one, or two for
+    shape of :math:`Y_\\text{full}` (5) (both with :math:`m_2` columns in 2-D); ``mixes``: per corner (one, or two for
     :class:`SpectralConv2dTwoCorners`) the block-linear operands ``(xk, wk, yk)`` of (4).
     """
 
@@ -313,7 +312,7 @@ class SpectralConv2d(Layer):
         h, w_len = x.shape[-2], x.shape[-1]
         self._check_modes(h, w_len)
         m1, m2 = self.modes
-        spectrum = rfft2(x, s=(h, w_len))  # (1) X, (..., C_in, H, W//2+1)
+        spectrum = rfft2_pruned(x, s=(h, w_len), cols=m2)  # (1) X's m2 kept columns, (..., C_in, H, m2)
         mixes, outs = [], []
         for block, name in zip(self._corners(spectrum, h), self._weight_names, strict=True):
             xm = xp.reshape(block, (*block.shape[:-2], m1 * m2))  # (2) the kept modes flattened: k1 m2 + k2
@@ -321,8 +320,8 @@ class SpectralConv2d(Layer):
             ym, xk, wk, yk = _mix(xm, xp.reshape(wc, (*wc.shape[:2], m1 * m2)))  # (4)
             mixes.append((xk, wk, yk))
             outs.append(xp.reshape(ym, (*ym.shape[:-1], m1, m2)))
-        y_full = self._scatter(outs, h, w_len // 2 + 1)  # (5) zeros outside the kept corners
-        y = irfft2(y_full, s=(h, w_len))  # (6)
+        y_full = self._scatter(outs, h, m2)  # (5) zeros outside the kept corners (columns beyond m2: in (6))
+        y = irfft2_pruned(y_full, s=(h, w_len))  # (6): irfft2 of y_full zero-padded to W//2+1 columns
         return y, SpectralConvCtx(dtype=dtype_name(x.dtype), x_shape=tuple(x.shape),
                                   spectrum_shape=tuple(spectrum.shape), y_full_shape=tuple(y_full.shape),
                                   mixes=tuple(mixes))
@@ -334,8 +333,9 @@ class SpectralConv2d(Layer):
         xp = namespace(dy)
         h, w_len = ctx.x_shape[-2:]
         m1, m2 = self.modes
-        # (6) y = irfft2(Y_full, s): its adjoint (Hermitian weights along the last axis, 1/(HW)) inside
-        dy_full = irfft2_adjoint(dy, input_shape=ctx.y_full_shape, s=(h, w_len))
+        # (6) y = irfft2(Y_full, s): its adjoint (Hermitian weights along the last axis, 1/(HW)) inside, cropped
+        # to the m2 kept columns
+        dy_full = irfft2_pruned_adjoint(dy, input_shape=ctx.y_full_shape, s=(h, w_len))
         # (5) the scatter into zeros: its adjoint is the extraction of the same corners (P^T)
         dblocks = self._corners(dy_full, h)
         grads, dxblocks = {}, []
@@ -349,8 +349,8 @@ class SpectralConv2d(Layer):
             dxblocks.append(xp.reshape(dxm, (*dxm.shape[:-1], m1, m2)))  # (2) the flattening's adjoint: unflatten
         # (2) the extraction of the corners: its adjoint scatters them into zeros (zero gradient elsewhere)
         dspectrum = self._scatter(dxblocks, h, ctx.spectrum_shape[-1])
-        # (1) X = rfft2(x): rfft2's adjoint (its Hermitian weighting included), real, of x's shape
-        dx = rfft2_adjoint(dspectrum, input_shape=ctx.x_shape, s=(h, w_len))
+        # (1) X = rfft2(x) (its m2 kept columns): the adjoint (its Hermitian weighting included), real, x's shape
+        dx = rfft2_pruned_adjoint(dspectrum, input_shape=ctx.x_shape, s=(h, w_len), cols=m2)
         return dx, grads
 
 
