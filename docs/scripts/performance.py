@@ -40,14 +40,16 @@ def _kind(path: Path) -> tuple:
 
 
 def load(setting: str, kind: str) -> tuple[dict | None, str]:
-    """The records of one setting and kind merged (rows and sweeps; a later file's row replaces an earlier one
-    of the same component, size, dtype and mode), the newest record's header kept; the files named."""
-    paths = sorted(p for p in RESULTS.glob("bench_*.json") if _kind(p) == (setting, kind))
+    """The records of one setting and kind merged in the order they were taken (their ``date``: a later
+    record's row replaces an earlier one of the same component, size, dtype and mode), the newest record's
+    header kept; the files named."""
+    paths = [p for p in RESULTS.glob("bench_*.json") if _kind(p) == (setting, kind)]
     if not paths:
         return None, ""
+    records = sorted(((json.loads(p.read_text(encoding="utf-8")), p) for p in paths), key=lambda rp: rp[0]["date"])
+    paths = [p for _, p in records]
     merged, rows, sweeps = None, {}, {}
-    for path in paths:
-        rec = json.loads(path.read_text(encoding="utf-8"))
+    for rec, _ in records:
         merged = rec
         for r in rec["rows"]:
             rows[(r["component"], r["label"], r["dtype"], r["mode"])] = r
