@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from specref.bench.case import COMPLEXITIES, BenchCase, PeerUnavailable
-from specref.bench.memory import peak_rss, peak_traced
+from specref.bench.memory import context_bytes, peak_rss, peak_traced
 from specref.bench.timing import interleaved
 
 __all__ = ["MODES", "SlopeFit", "fit_slope", "claimed_slope", "run_case", "run_memory", "run_sweep"]
@@ -136,7 +136,8 @@ def run_memory(case: BenchCase, *, quick: bool = False, dtypes: Sequence[str] | 
                peers: Iterable[str] | None = None, progress: Callable | None = None) -> list[dict]:
     """Peak memory of each implementation's forward+backward at every point (after one warm-up call), beside
     specref's floor. Call :func:`~specref.bench.memory.strict_allocator` first (``specref bench --memory``
-    does), or allocator caches hide the peaks."""
+    does), or allocator caches hide the peaks. An RSS rise below the bytes the call returns (its gradients)
+    is a pool's reuse, not a peak: recorded as None, with the reason among the row's ``unavailable``."""
     rows = []
     for point, dtype in _points(case, quick, dtypes):
         if progress is not None:
@@ -146,8 +147,15 @@ def run_memory(case: BenchCase, *, quick: bool = False, dtypes: Sequence[str] | 
         for name, run in runs.items():
             if run.forward_backward is None or name == "bound":
                 continue
-            run.forward_backward()
-            mem[name] = {"rss": peak_rss(run.forward_backward)}
+            returned = context_bytes(run.forward_backward())  # the warm-up call: what a call hands back
+            rss = peak_rss(run.forward_backward)
+            mem[name] = {"rss": rss, "returned": returned}
+            if rss is not None and rss < returned:
+                # a call cannot return more bytes than the resident set grew by, unless its allocator handed
+                # it pages kept from the warm-up call (XLA's pool, glibc's heap for small blocks)
+                mem[name]["rss"] = None
+                unavailable[name] = (f"RSS rise {rss} B below the {returned} B the call returns: pooled pages "
+                                     "reused, the peak is not measurable this way")
             if name == "specref":
                 mem[name]["traced"] = peak_traced(run.forward_backward)
         rss = mem["specref"]["rss"]

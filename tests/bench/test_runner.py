@@ -132,3 +132,14 @@ def test_run_memory_rows():
     (row,) = rows
     assert row["floor_bytes"] == 8 * 8 and "traced" in row["memory"]["specref"]
     assert set(row["memory"]) == {"specref"}  # "other" has no forward_backward; torch unavailable
+
+
+def test_run_memory_refuses_a_rise_below_the_returned_bytes(monkeypatch):
+    """A peak below what the call returns is pooled pages reused: no ratio, the reason recorded."""
+    import specref.bench.runner as runner
+
+    monkeypatch.setattr(runner, "peak_rss", lambda fn: (fn(), 8)[1])  # 8 bytes: less than any gradient
+    (row,) = run_memory(_case(), quick=True, dtypes=["float64"])
+    assert row["memory"]["specref"]["rss"] is None and row["memory"]["specref"]["returned"] > 8
+    assert "pooled pages" in row["unavailable"]["specref"] and row["ratios"] == {}
+
