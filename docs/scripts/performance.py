@@ -161,9 +161,12 @@ def main() -> None:
         text += ["No sweep record yet.", ""]
     else:
         text += [f"Records: {psweep} ({environment_line(sweep)}). specref's forward+backward over the sequence",
-                 "length; the slope is the least-squares slope of log(time) against log(N) with its 95% confidence",
-                 "interval, beside the slope of the complexity the docs claim fitted over the same sizes (so",
-                 "N log N claims about 1.1 over 2^8 .. 2^16).", "", sweep_markdown(sweep["sweeps"]), ""]
+                 "length (float64); the slope is the least-squares slope of log(time) against log(N) with its 95%",
+                 "confidence interval, beside the slope of the complexity the docs claim fitted over the same sizes",
+                 "(so N log N claims about 1.1 over 2^8 .. 2^16). At the small sizes a call's fixed cost (Python,",
+                 "argument checks, ~0.1-1 ms) dominates and flattens the slope over every size; the last four",
+                 "columns fit only the sizes whose time is at least ten times the smallest size's, where that cost",
+                 "is under a tenth, which is the exponent of the work.", "", sweep_markdown(sweep["sweeps"]), ""]
         text += sweep_figures(sweep)
     text += ["## Memory", ""]
     if mem is None:

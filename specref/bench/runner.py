@@ -10,7 +10,10 @@ specref/peer (below 1: specref faster). A peer that cannot run is recorded with 
 :func:`run_sweep` times specref's forward+backward over a case's sweep and fits the least-squares slope of
 :math:`\log t` against :math:`\log n`, with its 95% confidence interval from the t distribution, beside the
 slope of the claimed complexity :math:`f(n)` fitted over the same sizes (so ``n log n`` over
-:math:`2^8 \dots 2^{16}` claims about 1.1, not 1).
+:math:`2^8 \dots 2^{16}` claims about 1.1, not 1). At the smallest sizes a call's fixed cost (Python, checks)
+dominates and flattens that slope, so the sweep also fits the sizes whose time is at least
+:data:`OVERHEAD_FACTOR` times the smallest size's (``asymptotic``, when three or more qualify): there the fixed
+cost is under a tenth of the time and the slope estimates the work's exponent.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from specref.bench.case import COMPLEXITIES, BenchCase, PeerUnavailable
 from specref.bench.memory import context_bytes, peak_rss, peak_traced
 from specref.bench.timing import interleaved
 
-__all__ = ["MODES", "SlopeFit", "fit_slope", "claimed_slope", "run_case", "run_memory", "run_sweep"]
+OVERHEAD_FACTOR = 10.0  # sweep sizes whose time is at least this multiple of the smallest size's: the work's slope
+
+__all__ = ["MODES", "OVERHEAD_FACTOR", "SlopeFit", "fit_slope", "claimed_slope", "run_case", "run_memory", "run_sweep"]
 
 MODES = ("forward", "forward_backward")
 
@@ -192,6 +197,15 @@ def run_sweep(case: BenchCase, *, quick: bool = False, dtype: str = "float64", r
                                  budget=budget)["specref"].median)
     fit = fit_slope(values, times)
     claim = claimed_slope(sweep.claim, values)
+    # the per-call overhead (Python, argument checks) is about the smallest size's time: where the time is at
+    # least OVERHEAD_FACTOR times that, it adds under 1/OVERHEAD_FACTOR, and the slope there is the work's
+    large = [(v, t) for v, t in zip(values, times, strict=True) if t >= OVERHEAD_FACTOR * times[0]]
+    asymptotic = None
+    if len(large) >= 3:
+        tail_fit = fit_slope(*zip(*large, strict=True))
+        tail_claim = claimed_slope(sweep.claim, [v for v, _ in large])
+        asymptotic = {"values": [v for v, _ in large], "fit": tail_fit.as_dict(), "claimed_slope": tail_claim,
+                      "within_ci": tail_fit.low <= tail_claim <= tail_fit.high}
     return {"component": case.name, "family": case.family, "param": sweep.param, "base": dict(sweep.base),
             "dtype": dtype, "values": list(values), "times_s": times, "fit": fit.as_dict(), "claim": sweep.claim,
-            "claimed_slope": claim, "within_ci": fit.low <= claim <= fit.high}
+            "claimed_slope": claim, "within_ci": fit.low <= claim <= fit.high, "asymptotic": asymptotic}

@@ -143,3 +143,27 @@ def test_run_memory_refuses_a_rise_below_the_returned_bytes(monkeypatch):
     assert row["memory"]["specref"]["rss"] is None and row["memory"]["specref"]["returned"] > 8
     assert "pooled pages" in row["unavailable"]["specref"] and row["ratios"] == {}
 
+
+
+def test_sweep_fits_the_large_sizes_apart(monkeypatch):
+    """A fixed cost flattens the slope over all sizes; past ten times the smallest time the work's slope shows."""
+    import specref.bench.runner as runner
+    from specref.bench.report import sweep_markdown
+    from specref.bench.timing import Timing
+
+    values = tuple(2**k for k in range(4, 14))
+    cost = {v: 1e-3 + 1e-7 * v * v for v in values}  # 1 ms per call, then n^2 work
+    point_of = iter(values)
+
+    def fake_interleaved(fns, **kw):
+        t = cost[next(point_of)]
+        return {"specref": Timing(median=t, q1=t, q3=t, runs=3)}
+
+    monkeypatch.setattr(runner, "interleaved", fake_interleaved)
+    case = _case(sweep=Sweep(param="n", values=values, quick=values[:3], base={}, claim="n^2"))
+    out = runner.run_sweep(case)
+    assert out["fit"]["slope"] < 1.5 and not out["within_ci"]  # the fixed cost flattens the full fit
+    tail = out["asymptotic"]
+    assert tail["values"][0] >= 2**8 and all(cost[v] >= 10 * cost[values[0]] for v in tail["values"])
+    assert abs(tail["fit"]["slope"] - 2.0) < 0.1 and tail["claimed_slope"] == 2.0
+    assert "| Toy | n | 16 .. 8192 |" in sweep_markdown([out])

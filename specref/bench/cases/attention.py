@@ -200,6 +200,13 @@ def _jax_spectral_attention(setup, point, dtype):
     return jax_function_run(f, setup.data["x"], params, setup.data["dy"])
 
 
+def _sweep(claim: str, top: int = 14) -> Sweep:
+    """The sequence-length sweep N = 2^8 .. 2^top at B = 1, D = 64, 4 heads (the exact attention stops at 2^12:
+    its float64 attention matrices at 2^14 take ~9 GB each)."""
+    return Sweep(param="N", values=tuple(2**k for k in range(8, top + 1)), quick=tuple(2**k for k in range(8, 12)),
+                 base=SWEEP_BASE, claim=claim)
+
+
 def _case(name, cls, config, *, module=None, grid=GRID, goals=None, sweep=None, peers=None, note=NOTE):
     return layer_case(name, "blocks" if name == "FeedForwardNetwork" else "attention", cls=cls, config=config,
                       input_shape=_sequence, grid=grid, quick=QUICK, label=_label,
@@ -209,34 +216,33 @@ def _case(name, cls, config, *, module=None, grid=GRID, goals=None, sweep=None, 
 
 CASES = [
     _case("MultiheadAttention", MultiheadAttention, _mha, note=TORCH_NN_NOTE + " (need_weights=False)",
-          sweep=Sweep(param="N", values=tuple(2**k for k in range(8, 13)), quick=tuple(2**k for k in range(8, 12)),
-                      base=SWEEP_BASE, claim="n^2"),
+          sweep=_sweep("n^2", top=12),
           peers={"torch": torch_peer("torch.nn", "MultiheadAttention", lambda p: {**_mha(p), "batch_first": True},
                                      call=_self_attention)}),
     _case("TransformerEncoderLayer", TransformerEncoderLayer, _encoder_layer, note=TORCH_NN_NOTE,
+          sweep=_sweep("n^2", top=12),
           peers={"torch": torch_peer("torch.nn", "TransformerEncoderLayer",
                                      lambda p: {**_encoder_layer(p), "batch_first": True})}),
     _case("TransformerEncoder", TransformerEncoder, _encoder, note=TORCH_NN_NOTE + " (two layers, no final norm)",
           peers={"torch": torch_peer("torch.nn", "TransformerEncoder", _encoder, make=_torch_encoder)}),
-    _case("FeedForwardNetwork", FeedForwardNetwork, _ffn, module="spectrans.blocks.base"),
-    _case("LSTAttention", LSTAttention, _heads, module=LST, goals=LINEAR_GOALS,
+    _case("FeedForwardNetwork", FeedForwardNetwork, _ffn, module="spectrans.blocks.base", sweep=_sweep("n")),
+    _case("LSTAttention", LSTAttention, _heads, module=LST, goals=LINEAR_GOALS, sweep=_sweep("n log n"),
           note=NOTE + "; spectrans's DCT is a dense N x N matmul"),
-    _case("DCTAttention", DCTAttention, _heads, module=LST, goals=LINEAR_GOALS,
+    _case("DCTAttention", DCTAttention, _heads, module=LST, goals=LINEAR_GOALS, sweep=_sweep("n log n"),
           note=NOTE + "; spectrans's DCT is a dense N x N matmul"),
-    _case("HadamardAttention", HadamardAttention, _heads, goals=LINEAR_GOALS,
+    _case("HadamardAttention", HadamardAttention, _heads, goals=LINEAR_GOALS, sweep=_sweep("n log n"),
           note=NOTE + f"; at N <= {HADAMARD_MAX_N} only (spectrans's Python-loop Hadamard transform)",
           peers={"torch": _small_only(torch_peer(LST, "HadamardAttention", _heads), _HADAMARD_WHY)}),
-    _case("MixedSpectralAttention", MixedSpectralAttention, _heads, goals=LINEAR_GOALS,
+    _case("MixedSpectralAttention", MixedSpectralAttention, _heads, goals=LINEAR_GOALS, sweep=_sweep("n log n"),
           note="torch: spectrans 0.1.0 under torch CPU autograd, specref's weights copied through its submodules "
                f"(its state_dict raises); at N <= {HADAMARD_MAX_N} only (its Python-loop Hadamard heads)",
           peers={"torch": _small_only(_mixed_torch, _HADAMARD_WHY)}),
     _case("SpectralAttention", SpectralAttention, _spectrans_variant, module=SPECTRAL, grid=LINEAR_GRID,
           goals=LINEAR_GOALS, note=NOTE + "; variant='spectrans'; jax: the same math under jax.jit(jax.vjp)",
           peers={"jax": _jax_spectral_attention},
-          sweep=Sweep(param="N", values=tuple(2**k for k in range(8, 15)), quick=tuple(2**k for k in range(8, 12)),
-                      base=SWEEP_BASE, claim="n")),
+          sweep=_sweep("n")),
     _case("PerformerAttention", PerformerAttention, _spectrans_variant, module=SPECTRAL, grid=LINEAR_GRID,
-          goals=LINEAR_GOALS, note=NOTE + "; variant='spectrans'"),
+          goals=LINEAR_GOALS, note=NOTE + "; variant='spectrans'", sweep=_sweep("n")),
     _case("KernelAttention", KernelAttention, _spectrans_variant, module=SPECTRAL, grid=LINEAR_GRID,
-          goals=LINEAR_GOALS, note=NOTE + "; variant='spectrans'"),
+          goals=LINEAR_GOALS, note=NOTE + "; variant='spectrans'", sweep=_sweep("n")),
 ]

@@ -29,7 +29,7 @@ import inspect
 import numpy as np
 
 import specref.kernels as K
-from specref.bench.case import BenchCase, PeerUnavailable, Run, Setup
+from specref.bench.case import BenchCase, PeerUnavailable, Run, Setup, Sweep
 
 __all__ = ["CASES"]
 
@@ -58,8 +58,13 @@ def _gram_label(point):
 # specref's side
 
 
+# feature maps over the number of points N at B = 1, d = 64, m = 256 features: linear in N
+FEATURE_SWEEP = Sweep(param="N", values=tuple(2**k for k in range(8, 17)), quick=tuple(2**k for k in range(8, 12)),
+                      base={"B": 1, "d": 64, "m": 256}, claim="n")
+
+
 def _kernel_case(name, cls_name, config, method, *, scale=lambda p: 1.0, grid=FEATURE_GRID, quick=FEATURE_QUICK,
-                 label=_feature_label, torch_method=None, sklearn=False, note=NOTE):
+                 label=_feature_label, torch_method=None, sklearn=False, note=NOTE, sweep=FEATURE_SWEEP):
     """A kernel method's case: ``kernel.<method>(x)`` and ``kernel.<method>_vjp(dy, x, y)``.
 
     ``config(point)`` gives the constructor arguments of specref's class and of spectrans's; ``scale(point)``
@@ -93,6 +98,7 @@ def _kernel_case(name, cls_name, config, method, *, scale=lambda p: 1.0, grid=FE
     if sklearn:
         peers["sklearn"] = _sklearn_peer
     return BenchCase(name=name, family="kernels", setup=setup, grid=grid, quick=quick, peers=peers, label=label,
+                     sweep=sweep if grid is FEATURE_GRID else None,
                      peer_note=note + ("; sklearn: RBFSampler with specref's weights, forward only" if sklearn
                                        else ""))
 

@@ -72,14 +72,16 @@ def _case(name, cls, config, *, shape, grid, quick, jax=None, bound=None, module
                       bound=bound, label=_label, sweep=sweep, goals=GOALS, peer_note=note)
 
 
+# the 1-D layers over N at B = 8, C = 64, 16 modes
+_SWEEP_1D = Sweep(param="N", values=tuple(2**k for k in range(8, 15)), quick=tuple(2**k for k in range(8, 12)),
+                  base={"B": 8, "C": 64, "modes": 16}, claim="n log n")
 _CONV1D_BOUND = fft_bound((("r", _LAST), ("c", _LAST)), (("r", _LAST), ("c", _LAST)))
 _CONV2D_BOUND = fft_bound((("r", _LAST2), ("c", _LAST2)), (("r", _LAST2), ("c", _LAST2)))
 
 CASES = [
     _case("SpectralConv1d", SpectralConv1d, _conv, shape=_channels_first, grid=GRID_1D, quick=QUICK_1D,
           jax="SpectralConv1d", bound=_CONV1D_BOUND,
-          sweep=Sweep(param="N", values=tuple(2**k for k in range(8, 15)), quick=tuple(2**k for k in range(8, 12)),
-                      base={"B": 8, "C": 64, "modes": 16}, claim="n log n")),
+          sweep=_SWEEP_1D),
     _case("SpectralConv2d", SpectralConv2d, _conv, shape=_channels_first, grid=GRID_2D, quick=QUICK_2D,
           jax="SpectralConv2d", bound=_CONV2D_BOUND),
     _case("SpectralConv2dTwoCorners", SpectralConv2dTwoCorners, _conv, shape=_channels_first, grid=GRID_2D,
@@ -87,9 +89,9 @@ CASES = [
           note="no torch or jax column (spectrans has no two-corner convolution); bound: rfft2 + irfft2 (scipy.fft) "
                "forward, and again backward"),
     _case("FourierNeuralOperator", FourierNeuralOperator, _hidden, shape=_channels_last, grid=GRID_1D + GRID_2D,
-          quick=QUICK_2D, jax="FourierNeuralOperator",
+          quick=QUICK_2D, jax="FourierNeuralOperator", sweep=_SWEEP_1D,
           note="torch: spectrans 0.1.0 under torch CPU autograd (specref's weights); jax: the same math under "
                "jax.jit(jax.vjp)"),
-    _case("FNOBlock", FNOBlock, _hidden, shape=_channels_last, grid=GRID_1D + GRID_2D, quick=QUICK_1D,
+    _case("FNOBlock", FNOBlock, _hidden, shape=_channels_last, grid=GRID_1D + GRID_2D, quick=QUICK_1D, sweep=_SWEEP_1D,
           note="torch: spectrans 0.1.0 under torch CPU autograd (specref's weights)"),
 ]

@@ -268,7 +268,7 @@ _VOL = (-3, -2, -1)
 def _fourier_cases():
     s2 = lambda p: (_side(p), _side(p))  # noqa: E731
     return [
-        _case("fft", T.fft, T.fft_adjoint, _rows, complex_=True, peers={
+        _case("fft", T.fft, T.fft_adjoint, _rows, sweep=_sweep("n log n"), complex_=True, peers={
             "scipy": _scipy(lambda sf, x, p, w: sf.fft(x, workers=w), lambda sf, y, p, w: sf.ifft(y, workers=w)),
             "torch": _torch(lambda torch, t, p: torch.fft.fft(t)),
             "jax": _jax(lambda jax, x, p: jax.numpy.fft.fft(x)),
@@ -310,14 +310,14 @@ def _fourier_cases():
 def _trig_cases():
     """DCT-II, DST-II and the inverse DCT-II (scipy's type 2; torch has no DCT, JAX no DST)."""
     return [
-        _case("dct", T.dct, T.dct_adjoint, _rows, peers={
+        _case("dct", T.dct, T.dct_adjoint, _rows, sweep=_sweep("n log n"), peers={
             "scipy": _scipy(lambda sf, x, p, w: sf.dct(x, workers=w), lambda sf, y, p, w: sf.idct(y, workers=w)),
             "jax": _jax(lambda jax, x, p: jax.scipy.fft.dct(x)),
         }, **_FFT_PEERS),
-        _case("dst", T.dst, T.dst_adjoint, _rows, peers={
+        _case("dst", T.dst, T.dst_adjoint, _rows, sweep=_sweep("n log n"), peers={
             "scipy": _scipy(lambda sf, x, p, w: sf.dst(x, workers=w), lambda sf, y, p, w: sf.idst(y, workers=w)),
         }, **_FFT_PEERS),
-        _case("idct", T.idct, T.idct_adjoint, _rows, peers={
+        _case("idct", T.idct, T.idct_adjoint, _rows, sweep=_sweep("n log n"), peers={
             "scipy": _scipy(lambda sf, x, p, w: sf.idct(x, workers=w), lambda sf, y, p, w: sf.dct(y, workers=w)),
             "jax": _jax(lambda jax, x, p: jax.scipy.fft.idct(x)),
         }, **_FFT_PEERS),
@@ -333,7 +333,7 @@ def _structured_cases():
               peers={"dense": _dense(_hadamard_dense)},
               note="dense: x @ (scipy.linalg.hadamard(n) / sqrt(n)) prebuilt (n <= 4096), BLAS: the n^2 product "
                    "the n log n FWHT replaces"),
-        _case("slant", T.slant, T.slant_adjoint, _rows, peers={"dense": _dense(_slant_dense)},
+        _case("slant", T.slant, T.slant_adjoint, _rows, sweep=_sweep("n log n"), peers={"dense": _dense(_slant_dense)},
               note="dense: x @ M with the slant matrix prebuilt (n <= 4096), BLAS"),
     ]
 
@@ -347,7 +347,7 @@ def _wavelet_cases():
     swt_kw = lambda p: {"wavelet": WAVELET, "level": 3}  # noqa: E731
     swt2_kw = lambda p: {"wavelet": WAVELET, "level": 2}  # noqa: E731
     return [
-        _case("dwt", T.dwt, T.dwt_adjoint, _rows, kw=lambda p: wv, note=note,
+        _case("dwt", T.dwt, T.dwt_adjoint, _rows, sweep=_sweep("n"), kw=lambda p: wv, note=note,
               peers={"pywt": _forward_only(lambda x, p: _pywt().dwt(x, WAVELET, MODE))}),
         _case("dwt2", T.dwt2, T.dwt2_adjoint, _image, kw=lambda p: wv, label=_image_label, note=note,
               peers={"pywt": _forward_only(lambda x, p: _pywt().dwt2(x, WAVELET, MODE))}),
@@ -358,7 +358,7 @@ def _wavelet_cases():
               peers={"pywt": _forward_only(lambda c, p: _pywt().waverec(c, WAVELET, MODE))}),
         _case("wavedec2", T.wavedec2, T.wavedec2_adjoint, _image, kw=level2, label=_image_label, note=note,
               peers={"pywt": _forward_only(lambda x, p: _pywt().wavedec2(x, WAVELET, MODE, _level2(p)))}),
-        _case("swt", T.swt, T.swt_adjoint, _rows, kw=swt_kw, note=note + "; 3 levels",
+        _case("swt", T.swt, T.swt_adjoint, _rows, sweep=_sweep("n"), kw=swt_kw, note=note + "; 3 levels",
               peers={"pywt": _forward_only(lambda x, p: _pywt().swt(x, WAVELET, level=3))}),
         _case("swt2", T.swt2, T.swt2_adjoint, _image, kw=swt2_kw, label=_image_label, note=note + "; 2 levels",
               peers={"pywt": _forward_only(lambda x, p: _pywt().swt2(x, WAVELET, level=2))}),
