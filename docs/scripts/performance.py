@@ -28,7 +28,87 @@ DOCS = ROOT / "docs"
 FIGURES = DOCS / "figures"
 
 SUMMARY = """\
-See the summary at the top of this page (written by hand from the tables below)."""
+Measured on a 2-core Skylake-X VM, 2026-12-03: specref on NumPy 2.4 and scipy.fft 1.17 (pocketfft), against
+spectrans 0.1.0 on torch 2.13 CPU and the same math on JAX 0.10 (XLA). Ratios are specref/peer medians of the
+same run; ranges below are over the grid (B = 8, N in {512, 2048}, D in {256, 768}, float32 and float64).
+Medians of ratios, forward+backward, at one thread / at both cores:
+
+- **FFT mixing layers (the seven FFT layers, 112 cells per setting): against JAX at goal (<= 0.8) in 90 cells at
+  one thread and 93 at both cores; against torch in 56 of 96 and 35 of 96 (forward+backward 35 of 48 and 20 of
+  48; the forward alone is the weaker half).** GlobalFilterMixing 0.50 / 0.74 x torch and 0.47 / 0.62 x JAX;
+  AdaptiveGlobalFilter 0.50 / 0.73 and 0.45 / 0.57; FourierMixing 0.79 / 1.18 x torch and 0.54 / 0.46 x JAX;
+  FourierMixing1D 0.78 / 0.83 and 0.50 / 0.44; SeparableFourierMixing 0.59 / 0.99 and 0.61 / 0.65;
+  GlobalFilterMixing2D 0.69 / 1.00 and 0.70 / 0.67. (Issue 17 started from 0.67-1.47 x torch and 1.00-1.88 x JAX
+  for the global filter, 1.20-1.79 and 1.31-2.57 for FourierMixing.) The levers that did it: the real-input
+  identities (irfft of the Hermitian half filter times rfft, instead of four complex FFTs; rfft2 plus the
+  Hermitian rebuild for Re fft2), then a fused NumPy path (norm inside pocketfft, in-place updates of arrays the
+  layer owns: half of the remaining time was page faults of fresh 100 MB arrays). The forward alone is slower
+  against torch (GlobalFilterMixing 1.22 / 1.31): specref recomputes the filter's activation and Hermitian fold
+  on every call (the sigmoid alone is 6% of forward+backward in a one-thread profile at B = 8, N = 2048, D =
+  256) and runs its elementwise passes one at a time.
+- **Against the FFT-pass bound (the FFTs the math cannot avoid, scipy.fft): medians 1.2-1.3 at one thread,
+  1.4-1.8 at both cores; goal 1.3 met in 66 of 112 cells at one thread, 20 of 112 at both cores.** What stays
+  above the FFTs: the elementwise passes NumPy runs one at a time and single-threaded (the filter product, the
+  Hermitian fold, the activation of the filter), while the FFTs themselves use both cores; at both cores the
+  FFTs halve and those passes do not, so the ratio grows (GlobalFilterMixing 1.24 -> 1.58). The bound also
+  allocates a fresh output per FFT; where specref works in place it can come out below 1 (0.48 at one point):
+  the bound is what the FFTs cost, not a floor on memory traffic. The largest float64 cells (100 MB arrays) are
+  dominated by page faults and vary by 2x between rounds (a forward slower than forward+backward of the same
+  run): read them as noise.
+- **AFNOMixing: 1.84 / 1.85 x torch, 1.15 / 1.58 x JAX (goal 1.0).** The 2-D FFTs now run only on the 32 kept
+  hidden bins (rfft2_pruned: 115 -> 63 ms for the FFT pair at N = 2048, D = 256); a one-thread profile (B = 8, N
+  = 2048, D = 256, float32) puts what remains in the layer norm and its VJP (~25%: NumPy's mean, centering,
+  variance and scaling are separate passes where torch runs one fused kernel), the FFTs (~30%), crops, pads and
+  norm scalings (~12%). BlockDiagonalAFNOMixing (no peer) is 5.7 / 7.4 x its bound: its per-block einsum
+  contractions dominate.
+- **Operators: SpectralConv2d near par (1.13 / 1.45 x torch, 1.12 / 1.19 x JAX, 1.24 / 1.64 x bound),
+  SpectralConv1d 1.26 / 1.48 x torch, FourierNeuralOperator 1.76 / 1.66, FNOBlock 2.76 / 2.64.** The profile of
+  FNOBlock (B = 8, N = 1024, C = 64, float32, one thread) shows why: 45% of its time is the exact GELU's normal
+  CDF through `scipy.special.erfc` (a scalar cephes loop): the exact GELU costs 18-19 ns per element in NumPy
+  against torch's vectorized 0.4 ns (float32) and 4.4 ns (float64), one thread, 2M elements;
+  FourierNeuralOperator spends 43% there. A vectorized erfc (rational approximations evaluated with NumPy, or a
+  Numba loop) is the next lever; Numba's `math.erfc` measured only 2x faster, so it is not done here.
+  SpectralConv1d at N = 1024 is small: the two FFTs take ~2 ms, and specref's per-call chain (checks, crops,
+  pads, the weight contraction) is the other half.
+- **WaveletMixing is 7-20x faster than spectrans forward+backward** (0.06 / 0.07 x torch; spectrans's side not
+  profiled here); WaveletMixing2D 0.43 / 0.44 x torch.
+- **Attention, transforms, kernels (both cores, float32; the full grids at one thread were not run this time).**
+  spectrans's LST attentions are slower than specref: LSTAttention 0.54 x torch, DCTAttention 0.42 (spectrans's
+  DCT is a dense N x N matmul); SpectralAttention 1.81 x torch and 1.37 x JAX, PerformerAttention 1.51,
+  KernelAttention 1.40 (goal 1.0; not profiled this session). Exact softmax attention is where NumPy is furthest
+  behind: MultiheadAttention 2.1-9.7 x torch, the encoder layer 2.1-9.6 x (torch's module calls its fused
+  scaled-dot-product attention; specref materializes the N x N scores, their softmax and the VJP, as a reference
+  should). The transforms run at 1.0-1.4 x the scipy.fft call they wrap (outliers: rfft forward 1.98, rfft2
+  forward+adjoint 1.96) and 2-5 x torch.fft on 64 x 64 images; the Hadamard transform is 14 x faster than the
+  dense matmul, the slant 3 x; the wavelet transforms are 1.1-1.7 x pywt's C (goal 2.0 for wavedec met: 1.47),
+  waverec 4.6 x. Kernels: 0.8-1.1 x spectrans for the random-feature maps, LearnableSpectralKernel 1.96,
+  TruncatedSVDKernel 3.1 (neither profiled).
+- **The Numba hot loops (both float types, one thread / both cores).** FWHT: 0.07-0.17 / 0.05-0.25 x its
+  vectorized reference; against the dense Hadamard matmul at n = 4096 0.04-0.07 / 0.09-0.16 (goal 0.05: met in
+  float64 at one thread; BLAS's matmul gains more from the second core than the loop). DWT filter bank:
+  0.41-0.94 forward and 0.15-0.50 forward+adjoint x its reference, 1.49-1.94 / 0.81-1.83 x pywt's C (goal 2.0
+  met). Causal prefix scan: 0.02-0.07 x the cumulative-sum states (goal 0.2 met) and 1.0-1.6 x its reference of
+  blocked matmuls (BLAS runs them well at these sizes; the loop's gain is memory: no N x m x d_v state).
+- **Scaling (40 sweeps, float64, both cores).** Over every size the fitted slope matches the claimed complexity
+  in 18 of 40: at N = 256 a call's fixed cost (~0.1-1 ms of Python and checks) is most of the time and flattens
+  the fit (rfft 0.76 where n log n claims 1.12). Over the sizes past ten times the smallest time (33 sweeps have
+  three or more), 30 of 33 agree within their 95% interval; the three that do not: rfft (0.89, its largest size
+  still only 8 ms), RFFAttentionKernel and LearnableSpectralKernel (1.15-1.16 against n's 1.0; not investigated:
+  the (N, m) feature arrays reach 134 MB at N = 2^16, where memory traffic, not arithmetic, sets the time). The
+  seven sweeps whose time never reaches ten times the smallest (TransformerEncoderLayer, LST/Mixed/Performer
+  attention, SpectralConv1d, fft, WaveletMixing2D) need larger sizes than a 2-core CI machine affords; their
+  full-range slopes are in the table. Several intervals are wide (three points): they bound, not pin, the
+  exponent.
+- **Memory (forward+backward peak, both cores).** The FFT mixing layers peak at 0.43-0.75 x torch's RSS rise and
+  0.43-0.82 x JAX's where JAX's is measurable (GlobalFilterMixing at B = 8, N = 2048, D = 256, float32: 78 MB,
+  of which 30 MB is the context the backward needs, against torch's 172 MB): the fused path updates the arrays
+  it owns in place. AFNOMixing is at par (1.03-1.10 x torch, 0.92-1.08 x JAX); WaveletMixing takes 1.5-2.7 x
+  torch (it keeps every level's coefficients for the backward: its context is half its peak) and FNOBlock
+  1.85-2.0 x. The rise of the resident set cannot see a peak that reuses pages kept from the warm-up call: JAX's
+  allocator pools (17 JAX cells), and glibc serves the small operator cases (2-10 MB) from its heap (specref's
+  and torch's too); those cells are left empty with the reason, and tracemalloc's count stands for specref
+  there.
+"""
 
 
 def _kind(path: Path) -> tuple:
