@@ -59,17 +59,16 @@ Medians of ratios, forward+backward, at one thread / at both cores:
   hidden bins (rfft2_pruned: 115 -> 63 ms for the FFT pair at N = 2048, D = 256); a one-thread profile (B = 8, N
   = 2048, D = 256, float32) puts what remains in the layer norm and its VJP (~25%: NumPy's mean, centering,
   variance and scaling are separate passes where torch runs one fused kernel), the FFTs (~30%), crops, pads and
-  norm scalings (~12%). BlockDiagonalAFNOMixing (no peer) is 5.7 / 7.4 x its bound: its per-block einsum
-  contractions dominate.
+  norm scalings (~12%). BlockDiagonalAFNOMixing (no peer) is 5.7 / 7.4 x its bound (not profiled this session).
 - **Operators: SpectralConv2d near par (1.13 / 1.45 x torch, 1.12 / 1.19 x JAX, 1.24 / 1.64 x bound),
   SpectralConv1d 1.26 / 1.48 x torch, FourierNeuralOperator 1.76 / 1.66, FNOBlock 2.76 / 2.64.** The profile of
   FNOBlock (B = 8, N = 1024, C = 64, float32, one thread) shows why: 45% of its time is the exact GELU's normal
-  CDF through `scipy.special.erfc` (a scalar cephes loop): the exact GELU costs 18-19 ns per element in NumPy
+  CDF through `scipy.special.erfc` (a scalar loop): the exact GELU costs 18-19 ns per element in NumPy
   against torch's vectorized 0.4 ns (float32) and 4.4 ns (float64), one thread, 2M elements;
   FourierNeuralOperator spends 43% there. A vectorized erfc (rational approximations evaluated with NumPy, or a
   Numba loop) is the next lever; Numba's `math.erfc` measured only 2x faster, so it is not done here.
-  SpectralConv1d at N = 1024 is small: the two FFTs take ~2 ms, and specref's per-call chain (checks, crops,
-  pads, the weight contraction) is the other half.
+  SpectralConv1d (B = 8, C = 64, N = 1024): the FFTs are about 60% of its one-thread profile, the per-mode
+  contraction about 20%, the chain's crops, pads and checks the rest.
 - **WaveletMixing is 7-20x faster than spectrans forward+backward** (0.06 / 0.07 x torch; spectrans's side not
   profiled here); WaveletMixing2D 0.43 / 0.44 x torch.
 - **Attention, transforms, kernels (both cores, float32; the full grids at one thread were not run this time).**
