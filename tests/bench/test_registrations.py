@@ -1,5 +1,6 @@
 """Every component has its ``specref bench`` case (DESIGN section 6: the fourth registration), and every case's
-quick point runs in the main venv (no torch, no JAX: their columns must say why they did not run).
+quick point runs in the main venv (no torch, no JAX: their columns must say why they did not run): here the
+families without a test file of their own (the mixing layers); tests/bench/test_cases_*.py run the others'.
 
 The components: every concrete layer class that ``specref.layers`` exports, and every module of
 ``specref.transforms`` and ``specref.kernels`` that registers verify cases (at least one of its registered
@@ -60,10 +61,22 @@ def test_cases_are_well_formed():
         assert set(case.goals) <= set(case.peers), (case.name, "a goal for a peer the case does not run")
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+# attention, blocks and operators: test_cases_attention_operators.py; transforms, kernels and the hot loops:
+# test_cases_transforms_kernels_fastpaths.py (each runs its quick points with more checks)
+OWN_TEST_FILE = {"attention", "blocks", "operators", "transforms", "kernels", "fast paths"}
+UNCOVERED = [c for c in CASES if c.family not in OWN_TEST_FILE]
+
+
+@pytest.mark.parametrize("case", UNCOVERED, ids=[c.name for c in UNCOVERED])
 def test_quick_point_runs_here(case):
     rows = run_case(case, quick=True, dtypes=[case.dtypes[0]], repeats=1, budget=0.0)
     assert rows and all("specref" in r["times"] for r in rows)
     for r in rows:
         for peer, why in r["unavailable"].items():
             assert why, (case.name, peer)
+
+
+def test_every_family_runs_its_quick_points_somewhere():
+    assert {c.family for c in CASES} <= OWN_TEST_FILE | {c.family for c in UNCOVERED}
+    assert {c.family for c in UNCOVERED} == {"mixing"}
+

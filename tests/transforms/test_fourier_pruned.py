@@ -25,7 +25,7 @@ EPS64 = finfo_eps("float64")
 NORMS = ("backward", "ortho", "forward")
 
 
-@settings(max_examples=30, deadline=None)
+@settings(deadline=None)  # examples from the profile ("ci": 10, "dev": 200)
 @given(rows=st.sampled_from([1, 2, 5, 7, 8, 13, 16]), n=st.sampled_from([1, 2, 3, 4, 7, 8, 11, 16]),
        pad=st.integers(-1, 2), data=st.data())
 def test_equal_to_the_full_transforms(rows, n, pad, data):
