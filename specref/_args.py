@@ -43,6 +43,7 @@ __all__ = [
     "check_length",
     "check_sizes",
     "check_positive_int",
+    "check_positive_float",
     "check_power_of_two",
     "check_choice",
     "check_norm",
@@ -270,6 +271,22 @@ def check_nonnegative_float(value, name: str) -> float:
     value = _as_real_number(value, name)
     if not (math.isfinite(value) and value >= 0.0):
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return value
+
+
+def check_positive_float(value, name: str) -> float:
+    """Return a finite real ``value > 0`` as a float (a scale, a standard deviation, a step...).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If ``value`` is zero, negative, infinite or NaN.
+    """
+    value = _as_real_number(value, name)
+    if not (math.isfinite(value) and value > 0.0):
+        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
     return value
 
 

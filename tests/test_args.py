@@ -127,6 +127,16 @@ def test_nonnegative_float():
         A.check_nonnegative_float(False, "lambd")
 
 
+def test_positive_float():
+    assert A.check_positive_float(2, "scale") == 2.0
+    assert A.check_positive_float(np.float32(0.5), "scale") == 0.5
+    for bad in (0.0, -1.0, math.nan, math.inf):
+        with pytest.raises(ValueError, match="scale must be finite and > 0"):
+            A.check_positive_float(bad, "scale")
+    with pytest.raises(TypeError, match="scale must be a real number"):
+        A.check_positive_float("1", "scale")
+
+
 def test_flag_refuses_truthy_values():
     assert A.check_flag(True, "trainable") is True
     assert A.check_flag(np.False_, "trainable") is False

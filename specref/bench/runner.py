@@ -18,13 +18,13 @@ cost is under a tenth of the time and the slope estimates the work's exponent.
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from specref._loglog import loglog_slope
 from specref.bench.case import COMPLEXITIES, BenchCase, PeerUnavailable
 from specref.bench.memory import context_bytes, peak_rss, peak_traced
 from specref.bench.timing import interleaved
@@ -38,7 +38,8 @@ MODES = ("forward", "forward_backward")
 
 @dataclass(frozen=True)
 class SlopeFit:
-    """The least-squares slope of log t against log n, its 95% confidence interval, and the point count."""
+    """The least-squares slope of log t against log n, its 95% confidence interval, and the point count (the
+    record form of :class:`specref._loglog.SlopeFit`, which computes it)."""
 
     slope: float
     low: float
@@ -64,17 +65,8 @@ def fit_slope(sizes: Sequence[float], times: Sequence[float]) -> SlopeFit:
         raise ValueError(f"fit_slope needs at least 2 (size, time) pairs of equal count, got {n.size} and {t.size}")
     if np.any(n <= 0) or np.any(t <= 0):
         raise ValueError("fit_slope needs positive sizes and times (a log-log fit)")
-    u, v = np.log(n), np.log(t)
-    du = u - u.mean()
-    slope = float(np.dot(du, v - v.mean()) / np.dot(du, du))
-    if n.size < 3:
-        return SlopeFit(slope, -math.inf, math.inf, int(n.size))
-    from scipy.stats import t as student_t
-
-    residual = v - v.mean() - slope * du
-    se = math.sqrt(float(np.dot(residual, residual)) / (n.size - 2) / float(np.dot(du, du)))
-    half = float(student_t.ppf(0.975, n.size - 2)) * se
-    return SlopeFit(slope, slope - half, slope + half, int(n.size))
+    fit = loglog_slope(n, t, level=0.95)
+    return SlopeFit(fit.slope, fit.ci[0], fit.ci[1], int(n.size))
 
 
 def claimed_slope(claim: str, sizes: Sequence[float]) -> float:

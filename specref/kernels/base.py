@@ -35,7 +35,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from specref._args import as_int, check_cotangent_precision, check_flag, check_nonnegative_float, check_positive_int
+from specref._args import (
+    as_int,
+    check_cotangent_precision,
+    check_flag,
+    check_nonnegative_float,
+    check_positive_float,
+    check_positive_int,
+)
 from specref.backend import check_float_dtype, check_same_precision, namespace, random_normal
 from specref.interop.params import ParamContainer, config_repr
 from specref.kernels.cases import gram_matrix_case
@@ -76,22 +83,8 @@ DENSITY_NORMALIZATIONS: tuple[str, ...] = ("probability", "fourier")
 
 # ----------------------------------------------------------------------------------------------------------
 # argument and input checks of the kernel family (the shared ones are specref._args: check_positive_int for
-# sizes and ranks, check_flag for every bool option, check_choice for names, check_nonnegative_float)
-
-
-def check_positive_float(value, name: str) -> float:
-    """Return a finite real ``value > 0`` as a float (a bandwidth ``sigma``, a ``cutoff_freq``).
-
-    The type rule is :func:`specref._args.check_nonnegative_float`'s (``TypeError`` for a bool, a string...);
-    zero, negative, infinite and NaN values raise ``ValueError``.
-    """
-    try:
-        number = check_nonnegative_float(value, name)
-    except ValueError:
-        number = -1.0
-    if not number > 0.0:
-        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
-    return number
+# sizes and ranks, check_flag for every bool option, check_choice for names, check_nonnegative_float and
+# check_positive_float for bandwidths and scales)
 
 
 def check_degree(degree, name: str = "degree") -> int:

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from specref._loglog import SlopeFit, loglog_slope
 from specref.kernels.attention_features import paired_positive_features, positive_features
 from specref.kernels.rff import sample_gaussian_frequencies, sample_orthogonal_gaussian_frequencies
 from specref.ops.attention import scaled_dot_product_attention
@@ -152,6 +153,17 @@ def error_curve(rng: np.random.Generator, num_features: Sequence[int], seeds: in
     all from ``rng``, so every point is independent of every other (a nested draw, the first columns of
     the largest projection, would correlate the errors across :math:`m` and void the regression's
     independence).
+
+    Notes
+    -----
+    The curve is fitted with :func:`specref._loglog.loglog_slope` (``next_order=True`` with many draws). The
+    next term of :math:`\mathbb E \log e` is :math:`O(1/m)`, not :math:`O(m^{-1/2})`: with
+    :math:`\hat y - y = L + Q + \dots`, :math:`L` linear in the estimation errors :math:`\delta =
+    O(m^{-1/2})` and :math:`Q` quadratic, :math:`\log\|L + Q\| = \log\|L\| + \langle L, Q\rangle /
+    \|L\|^2 + O(\|Q\|^2/\|L\|^2)`; the middle term is odd in :math:`\delta`, so its mean is of the order of
+    :math:`\delta`'s third cumulant, :math:`O(1/m)`, as is the last. Fitting :math:`c/m` removes that
+    curvature, which a plain fit turns into a slope bias of order :math:`c` times the mean of :math:`1/m`
+    over the range: negligible against the interval's width with few draws, visible with many.
     """
     ms = tuple(int(m) for m in num_features)
     out = {True: np.empty((len(ms), seeds)), False: np.empty((len(ms), seeds))}
@@ -163,63 +175,6 @@ def error_curve(rng: np.random.Generator, num_features: Sequence[int], seeds: in
                 w = draw_projection(rng, sizes.d, m, orthogonal=orthogonal)
                 out[orthogonal][i, s] = relative_error(favor_attention(q, k, v, w), exact)
     return ErrorCurve(ms, out[True], out[False], sizes)
-
-
-@dataclass(frozen=True)
-class SlopeFit:
-    """Ordinary least squares of log error on log m: slope, intercept, the slope's standard error and its
-    confidence interval at ``level`` (t distribution, ``dof`` = points - parameters); ``next_order`` the
-    coefficient of the :math:`1/m` term when it was fitted (None otherwise)."""
-
-    slope: float
-    intercept: float
-    stderr: float
-    ci: tuple[float, float]
-    level: float
-    dof: int
-    next_order: float | None = None
-
-    def contains(self, value: float) -> bool:
-        return self.ci[0] <= value <= self.ci[1]
-
-
-def loglog_slope(num_features, errors, *, level: float = 0.95, next_order: bool = False) -> SlopeFit:
-    r"""Fit :math:`\log e = a + b \log m` (``next_order``: :math:`+\, c/m`) by ordinary least squares over
-    every point.
-
-    ``errors`` is (M,) or (M, S) (each of the S draws at each of the M values of ``num_features``; every
-    point a separate observation). The interval is :math:`b \pm t_{(1+\text{level})/2,\, n-p}\,
-    \mathrm{se}(b)`, exact for independent homoscedastic normal residuals; the module docstring says why the
-    log error has them asymptotically (:math:`\log` of a norm of an asymptotically Gaussian vector, whose
-    law does not depend on :math:`m` after the shift :math:`-\frac12 \log m`).
-
-    Notes
-    -----
-    The next term of :math:`\mathbb E \log e` is :math:`O(1/m)`, not :math:`O(m^{-1/2})`: with
-    :math:`\hat y - y = L + Q + \dots`, :math:`L` linear in the estimation errors :math:`\delta =
-    O(m^{-1/2})` and :math:`Q` quadratic, :math:`\log\|L + Q\| = \log\|L\| + \langle L, Q\rangle /
-    \|L\|^2 + O(\|Q\|^2/\|L\|^2)`; the middle term is odd in :math:`\delta`, so its mean is of the order of
-    :math:`\delta`'s third cumulant, :math:`O(1/m)`, as is the last. Fitting :math:`c/m` removes that
-    curvature, which a plain fit turns into a slope bias of order :math:`c` times the mean of :math:`1/m`
-    over the range: negligible against the interval's width with few draws, visible with many.
-    """
-    from scipy import stats
-
-    e = np.asarray(errors, dtype=float)
-    ms = np.asarray(num_features, dtype=float)
-    x = np.repeat(np.log(ms), e.shape[1]) if e.ndim == 2 else np.log(ms)
-    y = np.log(e).ravel()
-    columns = [np.ones_like(x), x] + ([np.exp(-x)] if next_order else [])
-    design = np.stack(columns, axis=1)
-    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
-    dof = y.size - design.shape[1]
-    resid = y - design @ beta
-    cov = (resid @ resid / dof) * np.linalg.inv(design.T @ design)
-    stderr = float(np.sqrt(cov[1, 1]))
-    half = float(stats.t.ppf(0.5 + level / 2, dof)) * stderr
-    slope = float(beta[1])
-    return SlopeFit(slope, float(beta[0]), stderr, (slope - half, slope + half), level, dof,
-                    float(beta[2]) if next_order else None)
 
 
 @dataclass(frozen=True)
