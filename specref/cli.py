@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     from specref.bench.cli import add_bench_parser
 
     add_bench_parser(sub)
+    from specref.neural_kernels._cli import add_signature_parser
+
+    add_signature_parser(sub)
     return parser
 
 
@@ -107,6 +110,10 @@ def main(argv: Sequence[str] | None = None, *, cases=None) -> int:
             from specref.bench.cli import run_bench
 
             return run_bench(args, list(argv) if argv is not None else sys.argv[1:])
+        if args.command == "signature":
+            from specref.neural_kernels._cli import run_signature
+
+            return run_signature(args)
         return _verify(args, cases)
     except KeyboardInterrupt:
         print(f"specref {args.command}: interrupted", file=sys.stderr)
