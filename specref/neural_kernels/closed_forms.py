@@ -54,8 +54,11 @@ import numpy as np
 
 from specref._args import check_nonnegative_float, check_positive_float, check_positive_int
 from specref.neural_kernels.jacobian import check_scale
+from specref.testing.case import Case, Inputs
+from specref.testing.checks import CheckResult
 
-__all__ = ["rff_expected_kernel", "arccos_kernels", "relu_kernels", "ReLUKernels"]
+__all__ = ["rff_expected_kernel", "arccos_kernels", "relu_kernels", "ReLUKernels", "quadrature_rff_kernel",
+           "quadrature_relu_expectations"]
 
 
 def _points(x, name: str) -> np.ndarray:
@@ -152,3 +155,98 @@ def relu_kernels(x1, x2=None, *, depth: int = 1, sigma_w: float = math.sqrt(2.0)
         # the diagonal: theta = 0, kappa1 = q / 2
         q1, q2 = sw2 * q1 / 2.0 + sb2, sw2 * q2 / 2.0 + sb2
     return ReLUKernels(cross, ntk, ck)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# verification cases: each closed form against quadrature of the expectation that defines it
+
+
+def _gauss_legendre(n, lo, hi):
+    t, w = np.polynomial.legendre.leggauss(n)
+    return 0.5 * (hi - lo) * t + 0.5 * (hi + lo), 0.5 * (hi - lo) * w
+
+
+def quadrature_rff_kernel(x, *, scale: float, nodes: int) -> np.ndarray:
+    """The mean over w ~ U(-a, a)^d and b ~ U(-1, 1) of sin(pi w.x + b) sin(pi w.x' + b) by tensor
+    Gauss-Legendre quadrature with ``nodes`` points per axis (the integrand is entire, with frequencies at
+    most pi a |x| + 1: the rule converges exponentially once ``nodes`` exceeds that)."""
+    x = _points(x, "x")
+    d = x.shape[1]
+    a = scale / d
+    w1, ww = _gauss_legendre(nodes, -a, a)
+    b1, bw = _gauss_legendre(nodes, -1.0, 1.0)
+    w = np.stack([g.ravel() for g in np.meshgrid(*([w1] * d), indexing="ij")], axis=1)
+    weights = np.prod(np.meshgrid(*([ww] * d), indexing="ij"), axis=0).ravel() / (2 * a) ** d
+    feats = np.sin((np.pi * x @ w.T)[:, :, None] + b1[None, None, :])
+    return np.einsum("iwb,jwb,w,b->ij", feats, feats, weights, bw / 2.0)
+
+
+def quadrature_relu_expectations(q1: float, q2: float, c: float) -> tuple:
+    """``(E relu(u) relu(v), E 1[u > 0] 1[v > 0], error)`` for a centred Gaussian pair by quadrature: in polar
+    coordinates of the whitened pair the radial integrals are analytic (:math:`\\int r^3 e^{-r^2/2} dr = 2`,
+    :math:`\\int r e^{-r^2/2} dr = 1`, over the angle's measure :math:`2\\pi`) and the angle is integrated
+    numerically (``scipy.integrate.quad``) with the kinks as breakpoints; ``error`` is the larger of quad's two
+    absolute error estimates, scaled like the values."""
+    from scipy import integrate
+
+    rho = c / math.sqrt(q1 * q2)
+    s = math.sqrt(max(1.0 - rho * rho, 0.0))
+    kinks = sorted(k for k in (-math.pi / 2, math.pi / 2, math.atan2(-rho, s), math.atan2(rho, -s))
+                   if -math.pi < k < math.pi)
+
+    def angular(f):
+        def g(phi):
+            z1, z2 = math.cos(phi), math.sin(phi)
+            return f(math.sqrt(q1) * z1, math.sqrt(q2) * (rho * z1 + s * z2))
+        return integrate.quad(g, -math.pi, math.pi, points=kinks, limit=200, epsabs=0.0, epsrel=1e-12)
+
+    relu, relu_err = angular(lambda u, v: max(u, 0.0) * max(v, 0.0))
+    step, step_err = angular(lambda u, v: float(u > 0 and v > 0))
+    return relu / math.pi, step / (2 * math.pi), max(relu_err / math.pi, step_err / (2 * math.pi))
+
+
+def _make_points(rng, xp, dtype, *, n, d, nodes=None, **kwargs):  # nodes: the quadrature's, not the forward's
+    return Inputs((rng.uniform(0.0, 1.0, (n, d)),), kwargs)
+
+
+# quadrature converges to ~1e-15 absolute (exponential rule; quad's epsrel 1e-14 on a smooth wedge): the bound
+# is the closed form's own rounding, a few eps per sinc/arccos/product, times 64 for the products over d and the
+# recursion's depth
+_CLOSED_FORM_BOUND = 64 * np.finfo(float).eps
+
+
+def _check_rff_quadrature(inputs, *, xp, dtype, params, rng):
+    (x,), kw = inputs.args, inputs.kwargs
+    quad = quadrature_rff_kernel(x, scale=kw["scale"], nodes=params["nodes"])
+    err = float(np.max(np.abs(rff_expected_kernel(x, scale=kw["scale"]) - quad)) / np.max(np.abs(quad)))
+    return CheckResult("quadrature", err, _CLOSED_FORM_BOUND, err <= _CLOSED_FORM_BOUND,
+                       "Gauss-Legendre over w and b; closed form's rounding (64 eps)")
+
+
+def _check_arccos_quadrature(inputs, *, xp, dtype, params, rng):
+    (x,), kw = inputs.args, inputs.kwargs
+    sw2, sb2, d = kw["sigma_w"] ** 2, kw["sigma_b"] ** 2, x.shape[1]
+    cross = sw2 * (x @ x.T) / d + sb2  # Sigma^1
+    worst = 0.0
+    for i, j in ((0, 1), (1, 2), (0, 2)):
+        k1, k0 = arccos_kernels(cross[i, j], cross[i, i], cross[j, j])
+        relu, step, quad_err = quadrature_relu_expectations(cross[i, i], cross[j, j], cross[i, j])
+        worst = max(worst, (abs(k1 - relu) - quad_err) / abs(relu), (abs(k0 - step) - quad_err) / abs(step))
+    return CheckResult("quadrature", max(worst, 0.0), _CLOSED_FORM_BOUND, worst <= _CLOSED_FORM_BOUND,
+                       "the arc-cosine kernels against polar quadrature of E relu relu and E relu' relu' (less "
+                       "quad's error estimate); closed form's rounding (64 eps)")
+
+
+_HOST_ONLY = {"strict": "closed forms are host float64 NumPy functions (the empirical kernels run on every backend)",
+              "cupy": "closed forms are host float64 NumPy functions (the empirical kernels run on every backend)"}
+
+CASES = [
+    Case(name="rff_expected_kernel", forward=lambda x, scale: rff_expected_kernel(x, scale=scale),
+         make=_make_points, extra_checks=(_check_rff_quadrature,), dtypes=("float64",), backend_limits=_HOST_ONLY,
+         grid=({"n": 4, "d": 1, "scale": 10.0, "nodes": 120}, {"n": 3, "d": 2, "scale": 2.0, "nodes": 40})),
+    Case(name="relu_kernels", forward=lambda x, sigma_w, sigma_b: relu_kernels(x, depth=2, sigma_w=sigma_w,
+                                                                                 sigma_b=sigma_b).ntk,
+         make=_make_points, extra_checks=(_check_arccos_quadrature,), dtypes=("float64",), backend_limits=_HOST_ONLY,
+         grid=({"n": 3, "d": 2, "sigma_w": math.sqrt(2.0), "sigma_b": 0.1},
+               {"n": 3, "d": 3, "sigma_w": 1.0, "sigma_b": 0.5})),
+]

@@ -24,9 +24,15 @@ empty sum, a zero matrix.
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from specref._args import check_allocation, check_choice, check_positive_int, memory_limit
-from specref.backend import namespace
+from specref.backend import backend_name, dtype_name, finfo_eps, from_host, namespace, to_numpy
 from specref.neural_kernels.jacobian import OUTPUT_MODES, check_points, dense_jacobian, tangent_kernel_block
+from specref.testing.case import Case, Inputs
+from specref.testing.checks import CheckResult
 
 __all__ = ["empirical_ntk", "conjugate_kernel", "ntk_chunk_size", "NTK_METHODS"]
 
@@ -35,10 +41,14 @@ NTK_METHODS = ("factored", "dense")
 
 def _point_bytes(model, x, method: str) -> int:
     """Bytes the Jacobian factors (or, ``dense``, the multiplied-out Jacobian) of one point take."""
-    _, terms = model.affine_jacobians(x[:1])
+    _, terms = model.affine_jacobians(x[:1, ...])
     arrays = list(dense_jacobian(terms).values()) if method == "dense" else [
         a for t in terms for a in (t.inputs, t.delta)]
-    return int(sum(a.size * a.dtype.itemsize for a in arrays))
+    return int(sum(math.prod(a.shape) * _itemsize(a) for a in arrays))
+
+
+def _itemsize(a) -> int:
+    return np.dtype(dtype_name(a.dtype)).itemsize  # array-api-strict's dtypes have no itemsize
 
 
 def ntk_chunk_size(model, x1, x2, *, outputs: str = "mean", method: str = "factored", chunk_size: int | None = None,
@@ -56,7 +66,7 @@ def ntk_chunk_size(model, x1, x2, *, outputs: str = "mean", method: str = "facto
         If the (n1, n2) result cannot fit, or a chunk of a single point cannot: the message gives the estimate.
     """
     k = int(model.out_features)
-    itemsize = x1.dtype.itemsize
+    itemsize = _itemsize(x1)
     shape = (x1.shape[0], x2.shape[0]) if outputs == "mean" else (x1.shape[0], k, x2.shape[0], k)
     limit = memory_limit() if limit is None else int(limit)
     result = check_allocation(shape, itemsize, f"empirical_ntk({x1.shape[0]} x {x2.shape[0]} points)", limit=limit)
@@ -116,11 +126,11 @@ def empirical_ntk(model, x1, x2=None, *, outputs: str = "mean", method: str = "f
     n1, n2, k = x1.shape[0], x2.shape[0], int(model.out_features)
     rows = []
     for i in range(0, n1, chunk):
-        _, terms_a = model.affine_jacobians(x1[i:i + chunk])
+        _, terms_a = model.affine_jacobians(x1[i:min(i + chunk, n1), ...])
         blocks = []
         for j in range(0, n2, chunk):
-            _, terms_b = model.affine_jacobians(x2[j:j + chunk])
-            blocks.append(_block(xp, terms_a, terms_b, outputs, method, x1[i:i + chunk], x2[j:j + chunk], k))
+            _, terms_b = model.affine_jacobians(x2[j:min(j + chunk, n2), ...])
+            blocks.append(_block(xp, terms_a, terms_b, outputs, method, x1[i:min(i + chunk, n1), ...], x2[j:min(j + chunk, n2), ...], k))
         rows.append(xp.concat(blocks, axis=1 if outputs == "mean" else 2))
     return xp.concat(rows, axis=0)
 
@@ -159,3 +169,41 @@ def conjugate_kernel(model, x1, x2=None):
     check_points(x2, model.in_features, who, matrix=True)
     phi1, phi2 = model.features(x1), model.features(x2)
     return (phi1 @ phi2.T) / phi1.shape[-1]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# verification case: the factored contraction against the definition (dense Jacobians), on every backend
+
+
+def _model(name: str, seed: int):
+    from specref.neural_kernels.features import LFF
+    from specref.neural_kernels.mlp import RFFMLP, ReLUMLP
+
+    return {"LFF": lambda: LFF(2, 4, 3.0, seed=seed),
+            "ReLUMLP": lambda: ReLUMLP(2, 5, 2, 3, parameterization="ntk", seed=seed),
+            "RFFMLP": lambda: RFFMLP(1, 10.0, 6, 2, 2, seed=seed)}[name]()
+
+
+def _make_ntk(rng, xp, dtype, *, model, n):
+    net = _model(model, int(rng.integers(2**31))).astype(dtype).to(backend_name(xp))
+    x = from_host(rng.standard_normal((n, net.in_features)), xp, dtype)
+    return Inputs((net, x))
+
+
+def _check_factored_vs_dense(inputs, *, xp, dtype, params, rng):
+    net, x = inputs.args
+    ours = to_numpy(empirical_ntk(net, x, outputs="full")).astype(np.float64)
+    dense = to_numpy(empirical_ntk(net, x, outputs="full", method="dense")).astype(np.float64)
+    p = sum(int(v.size) for v in net.params.values())
+    # the same P products per entry summed in two orders (plus the factors' own roundings, L + 1 per product)
+    bound = 4.0 * (p + 8) * finfo_eps(dtype)
+    err = float(np.max(np.abs(ours - dense)) / np.max(np.abs(dense)))
+    return CheckResult("factored_vs_dense", err, bound, err <= bound,
+                       "the same P Jacobian products per entry in two orders: 4 (P + 8) eps")
+
+
+CASES = [
+    Case(name="empirical_ntk", forward=lambda net, x: empirical_ntk(net, x), make=_make_ntk,
+         extra_checks=(_check_factored_vs_dense,),
+         grid=({"model": "LFF", "n": 5}, {"model": "ReLUMLP", "n": 6}, {"model": "RFFMLP", "n": 4})),
+]
