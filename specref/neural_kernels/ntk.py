@@ -126,11 +126,13 @@ def empirical_ntk(model, x1, x2=None, *, outputs: str = "mean", method: str = "f
     n1, n2, k = x1.shape[0], x2.shape[0], int(model.out_features)
     rows = []
     for i in range(0, n1, chunk):
-        _, terms_a = model.affine_jacobians(x1[i:min(i + chunk, n1), ...])
+        xa = x1[i:min(i + chunk, n1), ...]  # array-api-strict refuses a stop past the end
+        _, terms_a = model.affine_jacobians(xa)
         blocks = []
         for j in range(0, n2, chunk):
-            _, terms_b = model.affine_jacobians(x2[j:min(j + chunk, n2), ...])
-            blocks.append(_block(xp, terms_a, terms_b, outputs, method, x1[i:min(i + chunk, n1), ...], x2[j:min(j + chunk, n2), ...], k))
+            xb = x2[j:min(j + chunk, n2), ...]
+            _, terms_b = model.affine_jacobians(xb)
+            blocks.append(_block(xp, terms_a, terms_b, outputs, method, xa, xb, k))
         rows.append(xp.concat(blocks, axis=1 if outputs == "mean" else 2))
     return xp.concat(rows, axis=0)
 

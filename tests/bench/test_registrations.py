@@ -62,8 +62,9 @@ def test_cases_are_well_formed():
 
 
 # attention, blocks and operators: test_cases_attention_operators.py; transforms, kernels and the hot loops:
-# test_cases_transforms_kernels_fastpaths.py (each runs its quick points with more checks)
-OWN_TEST_FILE = {"attention", "blocks", "operators", "transforms", "kernels", "fast paths"}
+# test_cases_transforms_kernels_fastpaths.py; the neural kernels: test_cases_neural_kernels.py (each runs its quick
+# points with more checks)
+OWN_TEST_FILE = {"attention", "blocks", "operators", "transforms", "kernels", "fast paths", "neural kernels"}
 UNCOVERED = [c for c in CASES if c.family not in OWN_TEST_FILE]
 
 

@@ -17,6 +17,7 @@ FAMILY_MODULES = (
     "specref.bench.cases.transforms",
     "specref.bench.cases.kernels",
     "specref.bench.cases.fastpaths",
+    "specref.bench.cases.neural_kernels",
 )
 
 
