@@ -17,12 +17,14 @@ from specref.neural_kernels import gram as _gram
 from specref.neural_kernels import jacobian as _jacobian
 from specref.neural_kernels import mlp as _mlp
 from specref.neural_kernels import ntk as _ntk
+from specref.neural_kernels import signature as _signature
 from specref.neural_kernels.closed_forms import *  # noqa: F403
 from specref.neural_kernels.features import *  # noqa: F403
 from specref.neural_kernels.gram import *  # noqa: F403
 from specref.neural_kernels.jacobian import *  # noqa: F403
 from specref.neural_kernels.mlp import *  # noqa: F403
 from specref.neural_kernels.ntk import *  # noqa: F403
+from specref.neural_kernels.signature import *  # noqa: F403
 
 __all__ = [
     *_features.__all__,
@@ -31,4 +33,5 @@ __all__ = [
     *_gram.__all__,
     *_closed_forms.__all__,
     *_ntk.__all__,
+    *_signature.__all__,
 ]
