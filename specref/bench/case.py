@@ -59,6 +59,7 @@ COMPLEXITIES: dict[str, Callable[[float], float]] = {
     "n log n": lambda n: n * math.log2(n),
     "n^2": lambda n: n * n,
     "n^2 log n": lambda n: n * n * math.log2(n),
+    "n^3": lambda n: n**3,
 }
 
 

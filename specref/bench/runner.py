@@ -174,7 +174,8 @@ def _points(case: BenchCase, quick: bool, dtypes):
 
 def run_sweep(case: BenchCase, *, quick: bool = False, dtype: str = "float64", repeats: int = 5,
               budget: float | None = None, progress: Callable | None = None) -> dict:
-    """Time specref's forward+backward over the case's sweep and fit the log-log slope (see module doc)."""
+    """Time specref's forward+backward (its forward where it has no backward) over the case's sweep and fit the
+    log-log slope (see module doc)."""
     sweep = case.sweep
     if sweep is None:
         raise ValueError(f"bench case {case.name!r} has no sweep")
@@ -185,7 +186,9 @@ def run_sweep(case: BenchCase, *, quick: bool = False, dtype: str = "float64", r
         if progress is not None:
             progress(f"{case.name} sweep {sweep.param}={v}")
         setup = case.setup(point, dtype, _rng(case, point, dtype))
-        times.append(interleaved({"specref": setup.specref.forward_backward}, repeats=repeats,
+        # forward+backward; a component without a backward (a kernel matrix such as the empirical NTK) its forward
+        mode = "forward_backward" if setup.specref.forward_backward is not None else "forward"
+        times.append(interleaved({"specref": getattr(setup.specref, mode)}, repeats=repeats,
                                  budget=budget)["specref"].median)
     fit = fit_slope(values, times)
     claim = claimed_slope(sweep.claim, values)
@@ -199,5 +202,6 @@ def run_sweep(case: BenchCase, *, quick: bool = False, dtype: str = "float64", r
         asymptotic = {"values": [v for v, _ in large], "fit": tail_fit.as_dict(), "claimed_slope": tail_claim,
                       "within_ci": tail_fit.low <= tail_claim <= tail_fit.high}
     return {"component": case.name, "family": case.family, "param": sweep.param, "base": dict(sweep.base),
-            "dtype": dtype, "values": list(values), "times_s": times, "fit": fit.as_dict(), "claim": sweep.claim,
+            "dtype": dtype, "mode": mode, "values": list(values), "times_s": times, "fit": fit.as_dict(),
+            "claim": sweep.claim,
             "claimed_slope": claim, "within_ci": fit.low <= claim <= fit.high, "asymptotic": asymptotic}

@@ -47,8 +47,9 @@ def test_the_layers_are_covered():
                         "PerformerAttention", "KernelAttention", "FeedForwardNetwork", "SpectralConv1d",
                         "SpectralConv2d", "SpectralConv2dTwoCorners", "FourierNeuralOperator", "FNOBlock"}
     sweeps = {c.name: c.sweep.claim for c in CASES if c.sweep is not None}
-    # every layer with a sequence axis is swept over N with the complexity its docs claim
-    assert sweeps == {"MultiheadAttention": "n^2", "TransformerEncoderLayer": "n^2", "FeedForwardNetwork": "n",
+    # every layer is swept (over N, the 2-D convolutions over the image side H) with the complexity its docs claim
+    assert sweeps == {"MultiheadAttention": "n^2", "TransformerEncoderLayer": "n^2", "TransformerEncoder": "n^2",
+                      "SpectralConv2d": "n^2 log n", "SpectralConv2dTwoCorners": "n^2 log n", "FeedForwardNetwork": "n",
                       "LSTAttention": "n log n", "DCTAttention": "n log n", "HadamardAttention": "n log n",
                       "MixedSpectralAttention": "n log n", "SpectralAttention": "n", "PerformerAttention": "n",
                       "KernelAttention": "n", "SpectralConv1d": "n log n", "FourierNeuralOperator": "n log n",

@@ -6,6 +6,8 @@ dense matrices, the array-API references, the cumsum form) compute what specref 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -50,11 +52,18 @@ def test_the_issue_families_are_covered():
             "RFFAttentionKernel"} <= names
     assert {"fwht", "dwt_filterbank", "causal_prefix"} <= names
     sweeps = {c.name: c.sweep.claim for c in CASES if c.sweep is not None}
-    fast = {"fft", "rfft", "dct", "dst", "idct", "hadamard", "slant"}
-    wavelets = {"dwt", "swt", "wavedec"}
+    assert set(sweeps) == names, "every case is swept"
+    fast = {"fft", "rfft", "irfft", "dct", "dst", "idct", "mdct", "hadamard", "slant", "fwht", "fft2", "rfft2", "fftn",
+            "rfft2_pruned", "irfft2_pruned", "spectral_pool", "spectral_pool2d", "interpolate_periodic"}
+    linear = {"dwt", "swt", "wavedec", "waverec", "dwt2", "wavedec2", "swt2", "dwt_filterbank", "causal_prefix",
+              "interpolate_linear", "interpolate_bilinear", "hermitian_real", "hermitian_real_2d", "hermitian_half"}
     features = {"GaussianRFFKernel", "GaussianRFFKernel[cos+sin]", "LaplacianRFFKernel", "OrthogonalRandomFeatures",
                 "RFFAttentionKernel", "LearnableSpectralKernel"}
-    assert sweeps == {**dict.fromkeys(fast, "n log n"), **dict.fromkeys(wavelets | features, "n")}
+    grams = {"CosineKernel", "PolynomialKernel", "FourierKernel", "PolynomialSpectralKernel"}
+    assert sweeps == {**dict.fromkeys(fast, "n log n"), **dict.fromkeys(linear | features, "n"),
+                      **dict.fromkeys(grams, "n^2"), "TruncatedSVDKernel": "n^3"}
+    # the 2-D and 3-D transforms sweep the pixel count over even powers of two: square images, 4 x r x r volumes
+    assert all(math.isqrt(v) ** 2 == v for v in next(c for c in CASES if c.name == "fftn").sweep.values)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

@@ -224,6 +224,7 @@ CASES = [
           peers={"torch": torch_peer("torch.nn", "TransformerEncoderLayer",
                                      lambda p: {**_encoder_layer(p), "batch_first": True})}),
     _case("TransformerEncoder", TransformerEncoder, _encoder, note=TORCH_NN_NOTE + " (two layers, no final norm)",
+          sweep=_sweep("n^2", top=12),
           peers={"torch": torch_peer("torch.nn", "TransformerEncoder", _encoder, make=_torch_encoder)}),
     _case("FeedForwardNetwork", FeedForwardNetwork, _ffn, module="spectrans.blocks.base", sweep=_sweep("n")),
     _case("LSTAttention", LSTAttention, _heads, module=LST, goals=LINEAR_GOALS, sweep=_sweep("n log n"),

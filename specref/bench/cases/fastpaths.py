@@ -37,7 +37,7 @@ from specref._jit.dwt_filterbank import (
     analysis_reference,
 )
 from specref._jit.fwht import fwht, fwht_reference
-from specref.bench.case import BenchCase, PeerUnavailable, Run, Setup
+from specref.bench.case import BenchCase, PeerUnavailable, Run, Setup, Sweep
 from specref.transforms.wavelet_bank import _analysis_extension, _as_bank
 
 __all__ = ["CASES"]
@@ -88,6 +88,8 @@ FWHT = BenchCase(
     name="fwht", family=FAMILY, setup=_fwht_setup,
     grid=tuple({"B": 256, "n": 2**k} for k in (10, 12, 14)), quick=({"B": 16, "n": 256},),
     peers={"reference": _fwht_reference, "dense": _fwht_dense}, goals={"dense": 0.05},
+    sweep=Sweep(param="n", values=tuple(2**k for k in range(8, 17)), quick=tuple(2**k for k in range(8, 12)),
+                base={"B": 64}, claim="n log n"),
     peer_note="reference: fwht_reference (array-API butterflies) on NumPy arrays; dense: x @ scipy.linalg."
               "hadamard(n) prebuilt (n <= 4096), BLAS; goal: the issue's >= 20x over dense (at n = 4096)",
 )
@@ -125,6 +127,8 @@ DWT = BenchCase(
     name="dwt_filterbank", family=FAMILY, setup=_dwt_setup,
     grid=({"B": 64, "n": 2**12}, {"B": 64, "n": 2**16}), quick=({"B": 64, "n": 256},),
     peers={"reference": _dwt_reference, "pywt": _dwt_pywt}, goals={"pywt": 2.0},
+    sweep=Sweep(param="n", values=tuple(2**k for k in range(8, 17)), quick=tuple(2**k for k in range(8, 12)),
+                base={"B": 64}, claim="n"),
     peer_note="one analysis level, db4, symmetric mode; reference: analysis_reference / "
               "analysis_adjoint_reference on NumPy arrays; pywt: pywt.dwt (C), forward only",
 )
@@ -188,6 +192,8 @@ SCAN = BenchCase(
     grid=tuple({"R": 8, "N": n, "m": 64, "dv": 32} for n in (1024, 4096)),
     quick=({"R": 2, "N": 128, "m": 16, "dv": 8},), label=_scan_label,
     peers={"reference": _scan_reference, "cumsum": _scan_cumsum}, goals={"cumsum": 0.2},
+    sweep=Sweep(param="N", values=tuple(2**k for k in range(8, 15)), quick=tuple(2**k for k in range(8, 11)),
+                base={"R": 8, "m": 64, "dv": 32}, claim="n"),
     peer_note="reference: causal_prefix_reference (blocked matmuls) on NumPy arrays; cumsum: np.cumsum of the "
               "outer products (an N x m x dv tensor of prefix states; the backward's suffix states alike); "
               "goal: the issue's >= 5x over cumsum",

@@ -25,6 +25,7 @@ x reshaped to (B N, d)); it has no gradient, so forward only (as benchmarks/benc
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 
 import numpy as np
 
@@ -98,7 +99,7 @@ def _kernel_case(name, cls_name, config, method, *, scale=lambda p: 1.0, grid=FE
     if sklearn:
         peers["sklearn"] = _sklearn_peer
     return BenchCase(name=name, family="kernels", setup=setup, grid=grid, quick=quick, peers=peers, label=label,
-                     sweep=sweep if grid is FEATURE_GRID else None,
+                     sweep=sweep,
                      peer_note=note + ("; sklearn: RBFSampler with specref's weights, forward only" if sklearn
                                        else ""))
 
@@ -187,8 +188,18 @@ def _feature_cases():
     ]
 
 
-def _gram(name, config, grid=GRAM_GRID, quick=GRAM_QUICK):
-    return _kernel_case(name, name, config, "gram_matrix", grid=grid, quick=quick, label=_gram_label,
+# Gram matrices over N at B = 1, d = 64, rank 16: quadratic in N (the Fourier kernel's (N, N, rank) complex
+# tensor caps it at N = 512); the truncated SVD, a full SVD of the (N, N) Gram matrix, is cubic (d = 512 >= N
+# keeps the Gram matrix of full rank)
+GRAM_SWEEP = Sweep(param="N", values=tuple(2**k for k in range(6, 12)), quick=tuple(2**k for k in range(6, 9)),
+                   base={"B": 1, "d": 64, "r": 16}, claim="n^2")
+FOURIER_SWEEP = replace(GRAM_SWEEP, values=tuple(2**k for k in range(6, 10)))
+SVD_SWEEP = Sweep(param="N", values=tuple(2**k for k in range(5, 10)), quick=tuple(2**k for k in range(5, 8)),
+                  base={"B": 1, "d": 512, "r": 16}, claim="n^3")
+
+
+def _gram(name, config, grid=GRAM_GRID, quick=GRAM_QUICK, sweep=GRAM_SWEEP):
+    return _kernel_case(name, name, config, "gram_matrix", grid=grid, quick=quick, label=_gram_label, sweep=sweep,
                         note=NOTE + "; both time gram_matrix(x), (B, N, N)")
 
 
@@ -196,9 +207,9 @@ def _gram_cases():
     return [
         _gram("CosineKernel", lambda p: {}),
         _gram("PolynomialKernel", lambda p: {"degree": 2}),
-        _gram("FourierKernel", lambda p: {"rank": p["r"], "input_dim": p["d"]}),
+        _gram("FourierKernel", lambda p: {"rank": p["r"], "input_dim": p["d"]}, sweep=FOURIER_SWEEP),
         _gram("PolynomialSpectralKernel", lambda p: {"rank": p["r"]}),
-        _gram("TruncatedSVDKernel", lambda p: {"rank": p["r"]}, grid=SVD_GRID, quick=SVD_QUICK),
+        _gram("TruncatedSVDKernel", lambda p: {"rank": p["r"]}, grid=SVD_GRID, quick=SVD_QUICK, sweep=SVD_SWEEP),
     ]
 
 

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from specref.bench.case import BenchCase, PeerUnavailable, Run, Setup
+from specref.bench.case import BenchCase, PeerUnavailable, Run, Setup, Sweep
 from specref.bench.cases._layers import layer_case, torch_peer
 from specref.neural_kernels import LFF, RFFMLP, ReLUMLP, empirical_ntk
 
@@ -27,6 +27,11 @@ GRID = ({"n": 4096, "d": 2, "m": 256, "k": 16},)
 QUICK = ({"n": 128, "d": 2, "m": 16, "k": 2},)
 NTK_GRID = ({"n": 512, "d": 2, "m": 256, "k": 4},)
 NTK_QUICK = ({"n": 32, "d": 2, "m": 16, "k": 2},)
+# the layers over the number of points (linear), the NTK over it too (an (n, n) kernel: quadratic)
+SWEEP = Sweep(param="n", values=tuple(2**k for k in range(8, 17)), quick=tuple(2**k for k in range(8, 11)),
+              base={"d": 2, "m": 256, "k": 16}, claim="n")
+NTK_SWEEP = Sweep(param="n", values=tuple(2**k for k in range(5, 11)), quick=tuple(2**k for k in range(5, 8)),
+                  base={"d": 2, "m": 256, "k": 4}, claim="n^2")
 NOTE = ("torch: the seed's modules (nn.Linear called linear, sin; nn.Sequential) with specref's state_dict, under "
         "torch CPU autograd; jax: the same equations under jax.jit(jax.vjp)")
 
@@ -177,19 +182,19 @@ def _no_torch(setup, point, dtype):
 CASES = [
     layer_case("LFF", "neural kernels", cls=LFF, config=lambda p: {"in_features": p["d"], "mapping_size": p["m"],
                                                                     "scale": 10.0},
-               input_shape=_input, grid=GRID, quick=QUICK, label=_label, peer_note=NOTE,
+               input_shape=_input, grid=GRID, quick=QUICK, label=_label, peer_note=NOTE, sweep=SWEEP,
                peers={"torch": torch_peer("torch.nn", "Module", None, make=_make_lff), "jax": _jax_peer("LFF")}),
     layer_case("RFFMLP", "neural kernels", cls=RFFMLP,
                config=lambda p: {"in_features": p["d"], "in_scale": 10.0, "latent_features": p["m"],
                                  "latent_layers": 2, "out_features": p["k"]},
-               input_shape=_input, grid=GRID, quick=QUICK, label=_label, peer_note=NOTE,
+               input_shape=_input, grid=GRID, quick=QUICK, label=_label, peer_note=NOTE, sweep=SWEEP,
                peers={"torch": torch_peer("torch.nn", "Module", None, make=_make_rffmlp), "jax": _jax_peer("RFFMLP")}),
     layer_case("ReLUMLP", "neural kernels", cls=ReLUMLP,
                config=lambda p: {"in_features": p["d"], "hidden_features": p["m"], "depth": 2,
                                  "out_features": p["k"], "parameterization": "ntk"},
-               input_shape=_input, grid=GRID, quick=QUICK, label=_label, peer_note=NOTE,
+               input_shape=_input, grid=GRID, quick=QUICK, label=_label, peer_note=NOTE, sweep=SWEEP,
                peers={"torch": _mlp_torch, "jax": _jax_peer("ReLUMLP")}),
     BenchCase(name="empirical_ntk", family="neural kernels", setup=_ntk_setup, grid=NTK_GRID, quick=NTK_QUICK,
-              peers={"jax": _ntk_jax, "torch": _no_torch}, label=_label,
+              peers={"jax": _ntk_jax, "torch": _no_torch}, label=_label, sweep=NTK_SWEEP,
               peer_note="jax: jax.jit of the NTK contracted from jax.jacobian (same network, same points)"),
 ]

@@ -75,6 +75,9 @@ def _case(name, cls, config, *, shape, grid, quick, jax=None, bound=None, module
 # the 1-D layers over N at B = 8, C = 64, 16 modes
 _SWEEP_1D = Sweep(param="N", values=tuple(2**k for k in range(8, 15)), quick=tuple(2**k for k in range(8, 12)),
                   base={"B": 8, "C": 64, "modes": 16}, claim="n log n")
+# the 2-D convolutions over the image side H at B = 1, C = 32, (16, 16) modes: H^2 log H
+_SWEEP_2D = Sweep(param="H", values=tuple(2**k for k in range(5, 10)), quick=tuple(2**k for k in range(5, 8)),
+                  base={"B": 1, "C": 32, "modes": (16, 16)}, claim="n^2 log n")
 _CONV1D_BOUND = fft_bound((("r", _LAST), ("c", _LAST)), (("r", _LAST), ("c", _LAST)))
 _CONV2D_BOUND = fft_bound((("r", _LAST2), ("c", _LAST2)), (("r", _LAST2), ("c", _LAST2)))
 
@@ -83,9 +86,9 @@ CASES = [
           jax="SpectralConv1d", bound=_CONV1D_BOUND,
           sweep=_SWEEP_1D),
     _case("SpectralConv2d", SpectralConv2d, _conv, shape=_channels_first, grid=GRID_2D, quick=QUICK_2D,
-          jax="SpectralConv2d", bound=_CONV2D_BOUND),
+          jax="SpectralConv2d", bound=_CONV2D_BOUND, sweep=_SWEEP_2D),
     _case("SpectralConv2dTwoCorners", SpectralConv2dTwoCorners, _conv, shape=_channels_first, grid=GRID_2D,
-          quick=QUICK_2D, bound=_CONV2D_BOUND, module=None,
+          quick=QUICK_2D, bound=_CONV2D_BOUND, module=None, sweep=_SWEEP_2D,
           note="no torch or jax column (spectrans has no two-corner convolution); bound: rfft2 + irfft2 (scipy.fft) "
                "forward, and again backward"),
     _case("FourierNeuralOperator", FourierNeuralOperator, _hidden, shape=_channels_last, grid=GRID_1D + GRID_2D,

@@ -29,6 +29,7 @@ The peers, each the natural one for its transform:
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -449,5 +450,25 @@ def _pruned_cases():
     ]
 
 
-CASES = [*_fourier_cases(), *_trig_cases(), *_structured_cases(), *_wavelet_cases(), *_resampling_cases(),
-         *_hermitian_cases(), *_pruned_cases()]
+def _image_sweep(claim: str) -> Sweep:
+    """The pixel-count sweep n = 4^4 .. 4^8 at B = 16: even powers of two, so images are square (16x16 ..
+    256x256) and volumes 4 x r x r."""
+    return Sweep(param="n", values=tuple(4**k for k in range(4, 9)), quick=tuple(4**k for k in range(4, 7)),
+                 base={"B": 16}, claim=claim)
+
+
+# the claimed cost of the cases built without a sweep above: rows sweep n, images and volumes their pixel count
+_LATER_SWEEPS = {
+    "irfft": _sweep("n log n"), "mdct": _sweep("n log n"), "spectral_pool": _sweep("n log n"),
+    "interpolate_linear": _sweep("n"), "interpolate_periodic": _sweep("n log n"), "waverec": _sweep("n"),
+    "hermitian_real": _sweep("n"), "hermitian_half": _sweep("n"),
+    "fft2": _image_sweep("n log n"), "rfft2": _image_sweep("n log n"), "fftn": _image_sweep("n log n"),
+    "dwt2": _image_sweep("n"), "wavedec2": _image_sweep("n"), "swt2": _image_sweep("n"),
+    "spectral_pool2d": _image_sweep("n log n"), "interpolate_bilinear": _image_sweep("n"),
+    "hermitian_real_2d": _image_sweep("n"), "rfft2_pruned": _image_sweep("n log n"),
+    "irfft2_pruned": _image_sweep("n log n"),
+}
+
+CASES = [c if c.sweep is not None else replace(c, sweep=_LATER_SWEEPS[c.name])
+         for c in [*_fourier_cases(), *_trig_cases(), *_structured_cases(), *_wavelet_cases(), *_resampling_cases(),
+                   *_hermitian_cases(), *_pruned_cases()]]
