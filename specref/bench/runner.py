@@ -140,12 +140,15 @@ def run_memory(case: BenchCase, *, quick: bool = False, dtypes: Sequence[str] | 
         if progress is not None:
             progress(f"{case.name} {case.point_label(point)} {dtype} (memory)")
         setup, runs, unavailable = _build_runs(case, point, dtype, peers)
+        # forward+backward; for a component without a backward (a kernel matrix: the empirical NTK) the forward
+        mode = "forward_backward" if setup.specref.forward_backward is not None else "forward"
         mem = {}
         for name, run in runs.items():
-            if run.forward_backward is None or name == "bound":
+            call = getattr(run, mode)
+            if call is None or name == "bound":
                 continue
-            returned = context_bytes(run.forward_backward())  # the warm-up call: what a call hands back
-            rss = peak_rss(run.forward_backward)
+            returned = context_bytes(call())  # the warm-up call: what a call hands back
+            rss = peak_rss(call)
             mem[name] = {"rss": rss, "returned": returned}
             if rss is not None and rss < returned:
                 # a call cannot return more bytes than the resident set grew by, unless its allocator handed
@@ -154,11 +157,11 @@ def run_memory(case: BenchCase, *, quick: bool = False, dtypes: Sequence[str] | 
                 unavailable[name] = (f"RSS rise {rss} B below the {returned} B the call returns: pooled pages "
                                      "reused, the peak is not measurable this way")
             if name == "specref":
-                mem[name]["traced"] = peak_traced(run.forward_backward)
+                mem[name]["traced"] = peak_traced(call)
         rss = mem["specref"]["rss"]
         rows.append({
             "component": case.name, "family": case.family, "point": dict(point),
-            "label": case.point_label(point), "dtype": dtype, "mode": "forward_backward", "memory": mem,
+            "label": case.point_label(point), "dtype": dtype, "mode": mode, "memory": mem,
             "floor_bytes": setup.specref.floor_bytes, "unavailable": dict(unavailable),
             "ratios": {name: rss / m["rss"] for name, m in mem.items()
                        if name != "specref" and rss is not None and m["rss"]},

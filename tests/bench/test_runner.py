@@ -134,6 +134,23 @@ def test_run_memory_rows():
     assert set(row["memory"]) == {"specref"}  # "other" has no forward_backward; torch unavailable
 
 
+def test_run_memory_and_sweep_of_a_component_without_backward():
+    """A kernel matrix (the empirical NTK) has a forward only: memory and sweeps measure that, for every engine."""
+    def setup(point, dtype, rng):
+        x = rng.standard_normal(point["n"]).astype(dtype)
+        return Setup(Run(lambda: np.outer(x, x), None), {"x": x})
+
+    def peer(setup_, point, dtype):
+        x = setup_.data["x"]
+        return Run(lambda: np.multiply.outer(x, x), None)
+
+    case = _case(setup=setup, peers={"other": peer})
+    (row,) = run_memory(case, quick=True, dtypes=["float64"])
+    assert row["mode"] == "forward" and set(row["memory"]) == {"specref", "other"}
+    out = run_sweep(case, quick=True, repeats=1, budget=0.0)
+    assert out["mode"] == "forward" and len(out["times_s"]) == 3
+
+
 def test_run_memory_refuses_a_rise_below_the_returned_bytes(monkeypatch):
     """A peak below what the call returns is pooled pages reused: no ratio, the reason recorded."""
     import specref.bench.runner as runner
