@@ -23,6 +23,7 @@ Subclasses implement ``__init__`` (config, then ``self._init_arrays(params, buff
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -43,7 +44,7 @@ from specref.ops.dropout import dropout_mask
 from specref.testing.case import Case, Inputs
 
 __all__ = ["Layer", "LayerCtx", "layer_case", "check_sequence_input", "check_keep_mask", "nest", "prefixed",
-           "child_masks"]
+           "child_masks", "child_error_scale"]
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,18 @@ def child_masks(masks: Mapping | None, prefix: str) -> dict | None:
     head = prefix + "."
     out = {k[len(head):]: v for k, v in masks.items() if k.startswith(head)}
     return out or None
+
+
+def child_error_scale(layer: Layer, input_shape) -> float:
+    """``layer.error_scale`` for an input of ``input_shape``: the mixing layers and operators take the shape,
+    the attention layers the sequence length (axis -2); the claim a parent adds up over its children."""
+    first = next(iter(inspect.signature(layer.error_scale).parameters))
+    shape = tuple(input_shape)
+    if first in ("input_shape",):
+        return float(layer.error_scale(shape))
+    if first in ("lq",):  # query and key lengths: self-attention
+        return float(layer.error_scale(shape[-2], shape[-2]))
+    return float(layer.error_scale(shape[-2]))
 
 
 def check_sequence_input(x, hidden_dim: int | None, *, name: str = "x", layer: str = "layer"):

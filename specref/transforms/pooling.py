@@ -43,6 +43,10 @@ so the builder's ``factor`` stays 1. 2-D pooling is 1-D pooling along each of tw
 :math:`T` are separable), chained by :func:`~specref.transforms.structural.chain_along_axes`. ``norm`` is
 checked by :func:`specref._args.check_norm`: ``None`` means ``"backward"``, as everywhere in specref (the
 default stays ``"forward"``). Cost :math:`O((n + m)\log(n + m))` per line.
+
+**Mean pooling** (:func:`mean_pool`) averages along one axis, :math:`y = \tfrac1n \sum_j x_j` (the gate input
+of spectrans's ``AdaptiveBlock``, the ``"mean"`` pooling of its heads). Its adjoint spreads each output
+evenly over the pooled axis, :math:`\bar x_j = \bar y / n`.
 """
 
 from __future__ import annotations
@@ -80,6 +84,8 @@ from specref.transforms.structural import (
 )
 
 __all__ = [
+    "mean_pool",
+    "mean_pool_adjoint",
     "resize_spectrum",
     "resize_spectrum_adjoint",
     "spectral_pool",
@@ -275,6 +281,41 @@ def spectral_pool2d_adjoint(y, *, input_shape, size, axes=(-2, -1), norm="forwar
 
 
 # ----------------------------------------------------------------------------------------------------------
+# mean pooling
+
+
+def mean_pool(x, *, axis: int = -2):
+    r"""The mean along ``axis``, :math:`y = \tfrac1n \sum_{j<n} x_j` (the axis removed).
+
+    Parameters
+    ----------
+    x : array, real or complex, at least 1-D, with ``x.shape[axis] >= 1``
+    axis : int
+        The pooled axis (default -2, the sequence axis of (..., N, D)).
+
+    Raises
+    ------
+    ValueError
+        For an axis out of range or an empty one (the mean of nothing is undefined).
+    """
+    xp = namespace(x)
+    ax = normalize_axis(axis, x.ndim)
+    check_length(x.shape[ax], name=f"x.shape[{axis}]")
+    return xp.mean(x, axis=ax)
+
+
+def mean_pool_adjoint(y, *, input_shape, axis: int = -2):
+    r"""Adjoint of :func:`mean_pool`: :math:`\bar x_j = \bar y / n` for every j along ``axis``."""
+    shape = check_input_shape(input_shape)
+    ax = normalize_axis(axis, len(shape))
+    expected = shape[:ax] + shape[ax + 1:]
+    check_cotangent_shape(y, expected, "mean_pool_adjoint", shape)
+    xp = namespace(y)
+    n = shape[ax]
+    return xp.broadcast_to(xp.expand_dims(y / n, axis=ax), shape)
+
+
+# ----------------------------------------------------------------------------------------------------------
 # verification cases
 
 
@@ -327,6 +368,18 @@ _FULL_GRID_2D = _GRID_2D + (
 )
 
 CASES = [
+    Case(
+        name="mean_pool",
+        forward=mean_pool,
+        adjoint=mean_pool_adjoint,
+        make=random_input,
+        complex_linear=True,
+        grid=({"shape": (2, 5, 3)}, {"shape": (4, 1), "axis": 0, "complex_input": True},
+              {"shape": (3, 7), "axis": -1}),
+        error_scale=lambda p: 2.0 + math.log2(p["shape"][p.get("axis", -2)]),
+        error_reason="a pairwise sum of n terms (log2 n + 1) and one division (1)",
+        reference=lambda x, axis=-2: np.mean(np.asarray(x), axis=axis),
+    ),
     Case(
         name="spectral_pool",
         forward=spectral_pool,
