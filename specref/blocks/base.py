@@ -40,6 +40,7 @@ import numpy as np
 
 from specref._args import check_choice, check_flag, check_positive_float, check_positive_int, check_probability
 from specref.backend import as_generator, device_of, dtype_name, namespace, to_numpy
+from specref.blocks._cases import block_case
 from specref.layers.base import (
     Layer,
     LayerCtx,
@@ -526,3 +527,53 @@ class ParallelBlock(Block):
         du = self._run_vjp("mixing_layer", ctx.mix, ds, grads) + self._run_vjp("ffn", ctx.ffn, ds, grads)
         dx = dy + self._norm_vjp("norm", du, ctx.x, ctx.u, grads)  # dx = dy + LN*(M*(ds) + FFN*(ds))
         return dx, self._zero_grads(grads)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# verification cases
+
+def _gfnet(seed, d=3, n=6):
+    from specref.layers.mixing.global_filter import GlobalFilterMixing
+
+    return GlobalFilterMixing(d, n, dropout=0.25, seed=seed)
+
+
+def _lst(seed, d=4):
+    from specref.layers.attention.lst import LSTAttention
+
+    return LSTAttention(d, 2, "dst", dropout=0.25, seed=seed)
+
+
+def _build_transformer(gen, *, layer, **config):
+    wrapped = _gfnet(gen) if layer == "gfnet" else _lst(gen)
+    return TransformerBlock(wrapped, seed=gen, **config)
+
+
+def _build_wrapped(cls):
+    def build(gen, *, layer, **config):
+        return cls(_gfnet(gen) if layer == "gfnet" else _lst(gen), seed=gen, **config)
+    return build
+
+
+_SMOOTH = {"activation": "tanh", "dropout": 0.25}
+
+CASES = [
+    block_case(TransformerBlock, name="TransformerBlock", build=_build_transformer, grid=(
+        {"layer": "gfnet", "hidden_dim": 3, "ffn_hidden_dim": 5, **_SMOOTH},  # pre-norm
+        {"layer": "gfnet", "hidden_dim": 3, "ffn_hidden_dim": 5, "use_pre_norm": False, **_SMOOTH, "batch": (1, 2)},
+    )),
+    block_case(TransformerBlock, name="TransformerBlockNoFFN", build=_build_transformer, grid=(
+        {"layer": "lst", "hidden_dim": 4, "N": 5, **_SMOOTH},  # ffn_hidden_dim None: spectrans's default
+        {"layer": "lst", "hidden_dim": 4, "N": 5, "use_pre_norm": False, "activation": "silu"},
+    )),
+    block_case(TransformerBlock, name="TransformerBlockEval", build=_build_transformer, train=False, grid=(
+        {"layer": "gfnet", "hidden_dim": 3, "ffn_hidden_dim": 4, "activation": "sigmoid", "dropout": 0.5},),),
+    block_case(PreNormBlock, name="PreNormBlock", build=_build_wrapped(PreNormBlock), grid=(
+        {"layer": "lst", "hidden_dim": 4, "N": 5, "activation": "elu", "dropout": 0.25},),),
+    block_case(PostNormBlock, name="PostNormBlock", build=_build_wrapped(PostNormBlock), grid=(
+        {"layer": "gfnet", "hidden_dim": 3, **_SMOOTH},),),
+    block_case(ParallelBlock, name="ParallelBlock", build=_build_wrapped(ParallelBlock), grid=(
+        {"layer": "gfnet", "hidden_dim": 3, "ffn_hidden_dim": 4, **_SMOOTH},
+        {"layer": "gfnet", "hidden_dim": 3, "activation": "silu", "batch": (3,)},
+    )),
+]

@@ -45,6 +45,7 @@ import numpy as np
 
 from specref._args import check_choice, check_flag, check_positive_int
 from specref.backend import as_generator, dtype_name, namespace
+from specref.blocks._cases import block_case
 from specref.blocks.base import BLOCK_NORM_EPS, PreNormSkeleton, nth_application
 from specref.interop.state_dict import StateDictError, host_copy
 from specref.layers._init import torch_default_bias, torch_default_weight
@@ -442,3 +443,42 @@ class CascadeBlock(HybridBlock):
             du = self._run_vjp(f"layers.{i}", ctx.ctxs[i], dm, grads)
             dh = dh + self._norm_vjp(self.layer_norms[i], du, ctx.hs[i], ctx.us[i], grads)  # h_i = h_{i-1} + ...
         return dh, self._zero_grads(grads)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# verification cases
+
+
+def _pair(gen, d: int = 4) -> list:
+    """Two wrapped layers of hidden size d: a global filter and an LST attention (each with dropout)."""
+    from specref.layers.attention.lst import LSTAttention
+    from specref.layers.mixing.global_filter import GlobalFilterMixing
+
+    return [GlobalFilterMixing(d, 6, dropout=0.25, seed=gen), LSTAttention(d, 2, "dct", dropout=0.25, seed=gen)]
+
+
+def _build(cls):
+    def build(gen, **config):
+        layers = _pair(gen, config["hidden_dim"])
+        if cls is AlternatingBlock:
+            return cls(*layers, seed=gen, **config)
+        return cls(layers, seed=gen, **config)
+    return build
+
+
+_POINT = {"hidden_dim": 4, "ffn_hidden_dim": 5, "activation": "tanh", "dropout": 0.25, "N": 6}
+
+CASES = [
+    block_case(AlternatingBlock, name="AlternatingBlock", build=_build(AlternatingBlock), grid=(
+        _POINT, {**_POINT, "use_layer1": False, "activation": "silu"})),
+    block_case(AdaptiveBlock, name="AdaptiveBlock", build=_build(AdaptiveBlock), grid=(
+        _POINT, {**_POINT, "gate_type": "hard", "batch": (6,)})),
+    block_case(MultiscaleBlock, name="MultiscaleBlock", build=_build(MultiscaleBlock), grid=(_POINT,)),
+    block_case(MultiscaleBlock, name="MultiscaleBlockWeighted", build=_build(MultiscaleBlock), grid=(
+        {**_POINT, "fusion_type": "weighted"},)),
+    block_case(MultiscaleBlock, name="MultiscaleBlockConcat", build=_build(MultiscaleBlock), grid=(
+        {**_POINT, "fusion_type": "concat"},)),
+    block_case(CascadeBlock, name="CascadeBlock", build=_build(CascadeBlock), grid=(_POINT,)),
+    block_case(CascadeBlock, name="CascadeBlockSharedNorm", build=_build(CascadeBlock), grid=(
+        {**_POINT, "share_norm": True},)),
+]

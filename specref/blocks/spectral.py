@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from specref._args import check_positive_int
 from specref.backend import as_generator
+from specref.blocks._cases import block_case
 from specref.blocks.base import BLOCK_NORM_EPS, PreNormBlock
 from specref.layers.attention.feature import SpectralAttention
 from specref.layers.attention.lst import LSTAttention
@@ -87,7 +88,8 @@ class GFNetBlock(PreNormBlock):
     filter_activation : {"sigmoid", "tanh", "identity"}
         The filter's activation (the layer's ``activation``).
     filter_init_std : float
-        The filters' initial standard deviation (0.02).""" + _doc(passed=" (the layer keeps dropout 0, as in spectrans)")
+        The filters' initial standard deviation (0.02).""" + _doc(
+        passed=" (the layer keeps dropout 0, as in spectrans)")
 
     def __init__(self, hidden_dim: int, sequence_length: int, ffn_hidden_dim: int | None = None,
                  filter_activation: str = "sigmoid", filter_init_std: float = 0.02, activation: str = "gelu",
@@ -252,3 +254,57 @@ class FNO2DBlock(PreNormBlock):
         modes = (16 if modes_h is None else modes_h, 16 if modes_w is None else modes_w)
         layer = _operators(hidden_dim, modes, activation, num_layers, gen)
         super().__init__(layer, hidden_dim, ffn_hidden_dim, activation, dropout, norm_eps, seed=gen)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# verification cases
+
+
+def _build(cls):
+    return lambda gen, **config: cls(**config, seed=gen)
+
+
+_TRAIN = {"activation": "tanh", "dropout": 0.25}
+_GELU_LIMIT = {"strict": "GELU's exact (erf) form needs erf/erfc, which the array API standard does not define "
+               "(specref.ops.elementwise); the other activations run on strict"}
+
+CASES = [
+    block_case(FNetBlock, name="FNetBlock", build=_build(FNetBlock), grid=(
+        {"hidden_dim": 3, "ffn_hidden_dim": 4, **_TRAIN, "N": 5},
+        {"hidden_dim": 2, "activation": "silu", "N": 4, "batch": (1, 2)},
+    )),
+    block_case(FNetBlock, name="FNetBlockGelu", build=_build(FNetBlock), backend_limits=_GELU_LIMIT, grid=(
+        {"hidden_dim": 3, "ffn_hidden_dim": 4, "dropout": 0.25, "N": 5},)),
+    block_case(GFNetBlock, name="GFNetBlock", build=_build(GFNetBlock), grid=(
+        {"hidden_dim": 3, "sequence_length": 6, "ffn_hidden_dim": 4, **_TRAIN, "N": 6},
+        {"hidden_dim": 3, "sequence_length": 6, "filter_activation": "tanh", "activation": "sigmoid", "N": 5},
+    )),
+    block_case(AFNOBlock, name="AFNOBlock", build=_build(AFNOBlock), grid=(
+        {"hidden_dim": 4, "sequence_length": 6, "modes": 2, "mlp_hidden_dim": 6, "ffn_hidden_dim": 5, **_TRAIN,
+         "N": 6},
+        {"hidden_dim": 4, "sequence_length": 6, "modes": 2, "mlp_hidden_dim": 6, "ffn_hidden_dim": 5,
+         "activation": "silu", "N": 5},  # shorter than max_sequence_length: zero-padded
+    )),
+    block_case(SpectralAttentionBlock, name="SpectralAttentionBlock", build=_build(SpectralAttentionBlock), grid=(
+        {"hidden_dim": 4, "num_heads": 2, "num_features": 3, "ffn_hidden_dim": 5, **_TRAIN, "N": 5},
+        {"hidden_dim": 4, "num_heads": 2, "num_features": 3, "kernel_type": "softmax", "ffn_hidden_dim": 5,
+         "activation": "silu", "N": 5},
+    )),
+    block_case(LSTBlock, name="LSTBlock", build=_build(LSTBlock), grid=(
+        {"hidden_dim": 4, "num_heads": 2, "ffn_hidden_dim": 5, **_TRAIN, "N": 5},
+        {"hidden_dim": 4, "num_heads": 2, "transform_type": "hadamard", "ffn_hidden_dim": 5, "activation": "silu",
+         "N": 4},
+    )),
+    block_case(WaveletBlock, name="WaveletBlock", build=_build(WaveletBlock), grid=(
+        {"hidden_dim": 3, "wavelet": "db2", "levels": 1, "ffn_hidden_dim": 4, **_TRAIN, "N": 8},
+        {"hidden_dim": 2, "wavelet": "haar", "levels": 1, "ffn_hidden_dim": 3, "activation": "silu", "N": 7},
+    )),
+    block_case(FNOBlock, name="PreNormFNOBlock", build=_build(FNOBlock), grid=(
+        {"hidden_dim": 3, "modes": 3, "ffn_hidden_dim": 4, **_TRAIN, "N": 6},
+        {"hidden_dim": 2, "modes": 2, "ffn_hidden_dim": 3, "activation": "silu", "N": 5},
+    )),
+    block_case(FNOBlock, name="PreNormFNOBlockTwoLayers", build=_build(FNOBlock), grid=(
+        {"hidden_dim": 3, "modes": 3, "num_layers": 2, "ffn_hidden_dim": 4, **_TRAIN, "N": 6},)),
+    block_case(FNO2DBlock, name="FNO2DBlock", build=_build(FNO2DBlock), grid=(
+        {"hidden_dim": 3, "modes_h": 2, "modes_w": 2, "ffn_hidden_dim": 4, **_TRAIN, "spatial": (4, 5)},)),
+]

@@ -19,6 +19,8 @@ from specref.backend import finfo_eps, get_namespace, random_normal, to_numpy
 from specref.testing.checks import assert_close, check_adjoint, check_dense_adjoint, check_no_mutation
 from specref.testing.strategies import lengths
 from specref.transforms.pooling import (
+    mean_pool,
+    mean_pool_adjoint,
     resize_spectrum,
     resize_spectrum_adjoint,
     spectral_pool,
@@ -274,3 +276,21 @@ def test_errors(xp):
     for bad in (np.arange(4), np.ones(4, dtype=bool)):
         with pytest.raises(TypeError, match="accepted"):
             spectral_pool(bad, size=2)
+
+
+@given(n=lengths(max_length=17), axis=st.sampled_from([0, 1, -1]))
+def test_mean_pool_is_numpy_mean_and_its_adjoint_spreads_evenly(n, axis):
+    shape = [3, 2, 4]
+    shape[axis] = n
+    x = np.random.default_rng(n).standard_normal(shape)
+    y = mean_pool(x, axis=axis)
+    np.testing.assert_allclose(y, x.mean(axis=axis), rtol=0, atol=4 * (math.log2(n) + 2) * EPS)  # pairwise sums
+    dy = np.ones(y.shape)
+    np.testing.assert_array_equal(mean_pool_adjoint(dy, input_shape=tuple(shape), axis=axis), np.full(shape, 1.0 / n))
+
+
+def test_mean_pool_errors():
+    with pytest.raises(ValueError, match="not a valid transform length"):
+        mean_pool(np.ones((2, 0, 3)))
+    with pytest.raises(ValueError, match="cotangent has shape"):
+        mean_pool_adjoint(np.ones((2, 2)), input_shape=(2, 5, 3))
