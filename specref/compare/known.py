@@ -17,6 +17,9 @@ KNOWN: dict[str, str] = {
         "spectrans AdaptiveGlobalFilter raises NotImplementedError in training mode with spectral dropout",
     "spectrans_afno_float32":
         "spectrans AFNOMixing computes every input in float32 and cannot run in float64",
+    "spectrans_block_docs":
+        "spectrans blocks differ from their docstrings (FFN, AFNO MLP, features, laplacian); hard gate and norm3 "
+        "never train",
     "spectrans_complex_dropout":
         "spectrans FourierMixing(keep_complex=True) with dropout raises NotImplementedError in training mode",
     "spectrans_dct_float32_angles":
