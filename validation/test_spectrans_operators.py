@@ -101,10 +101,13 @@ def test_pairing_reads_the_config():
 
 
 def test_blocks_fnoblock_is_not_the_operators_fnoblock():
-    """spectrans.blocks.FNOBlock (the PreNormBlock, ``mixing_layer.*`` names) is not paired with specref's
-    operators FNOBlock (inventory #30)."""
+    """spectrans.blocks.FNOBlock (the PreNormBlock, ``mixing_layer.*`` names) is paired with specref.blocks.FNOBlock,
+    never with specref's operators FNOBlock (inventory #30)."""
     blocks = pytest.importorskip("spectrans.blocks")
+    from specref.blocks import FNOBlock as BlocksFNOBlock
     from specref.compare.spectrans import pairing
+    from specref.layers.operators import FNOBlock as OperatorsFNOBlock
 
-    with pytest.raises(ValueError, match="no specref mapping"):
-        pairing(blocks.FNOBlock(hidden_dim=8), None)
+    assert type(pairing(blocks.FNOBlock(hidden_dim=8, modes=4), None).layer) is BlocksFNOBlock
+    with pytest.raises(ValueError, match="specref.blocks.FNOBlock, not"):
+        pairing(blocks.FNOBlock(hidden_dim=8, modes=4), None, component=OperatorsFNOBlock)

@@ -142,22 +142,31 @@ def run_peer(framework: str, peer, inputs: tuple, dy: np.ndarray, *, params: Map
 
 
 class _DropoutRecorder:
-    """Forward hooks on dropout modules: the keep-mask each applied, read back as ``output != 0``.
+    """Forward hooks on dropout modules: the keep-mask of each application, read back as ``output != 0``.
+
+    A module applied more than once in one forward (spectrans's blocks apply their one ``dropout`` to every
+    branch) gives one mask per application: ``name`` for the first, ``"<name>@<k>"`` for the k-th (k >= 2), the
+    names specref's blocks take (:func:`specref.blocks.base.nth_application`); a module applied once gives
+    ``name`` alone, as before.
 
     Exact where the dropout's input is non-zero. An input entry that is exactly 0 gives 0 whatever its bit;
-    such zeros come from a ReLU before the dropout (``relu_before``), which passes no gradient there
-    (relu'(z) = 0 for z <= 0, torch's and specref's convention), so the bit changes neither the output nor
-    any gradient: it is set to True. Exact zeros without a ReLU before raise (the mask is then unknowable).
+    such zeros come from a ReLU before the dropout (``relu_before``, keyed by the mask name, ``"<name>@<k>"``
+    included), which passes no gradient there (relu'(z) = 0 for z <= 0, torch's and specref's convention), or
+    from an earlier dropout's dropped entries (a block's dropout after its layer's own, spectrans #28; no
+    gradient passes there either), so the bit changes neither the output nor any gradient: it is set to True.
+    Exact zeros without a ``relu_before`` flag raise (the mask is then unknowable).
     """
 
     def __init__(self, modules: Mapping, relu_before: Mapping | None = None):
         self.io: dict = {}
+        self.calls: dict = {}
         self.relu_before = dict(relu_before or {})
         self.handles = [m.register_forward_hook(self._hook(name)) for name, m in modules.items()]
 
     def _hook(self, name):
         def hook(module, inputs, output):
-            self.io[name] = (to_host(inputs[0]), to_host(output))
+            k = self.calls[name] = self.calls.get(name, 0) + 1
+            self.io[name if k == 1 else f"{name}@{k}"] = (to_host(inputs[0]), to_host(output))
 
         return hook
 

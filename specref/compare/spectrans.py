@@ -41,8 +41,9 @@ back. Their bounds: :func:`specref.compare.bounds.operator_bounds`. In 2-D spect
 rfft2 spectrum (``spectrans_fno_one_corner``): specref's ``SpectralConv2d`` reproduces it, so the pairing
 passes and notes the finding; ``SpectralConv2dTwoCorners`` is the paper's layer.
 
-The kernels (``spectrans.kernels``) and the transforms (``spectrans.transforms``) have their pairings in
-:mod:`specref.compare.spectrans_kernels` and :mod:`specref.compare.spectrans_transforms` (each a ``CLASSES``
+The kernels (``spectrans.kernels``), the transforms (``spectrans.transforms``) and the blocks
+(``spectrans.blocks``) have their pairings in :mod:`specref.compare.spectrans_kernels`,
+:mod:`specref.compare.spectrans_transforms` and :mod:`specref.compare.spectrans_blocks` (each a ``CLASSES``
 table and a ``pairing`` function of this one's signature); :func:`pairing` routes their classes there,
 importing those modules on first use only (a missing one gives a ``ModuleNotFoundError`` that says so).
 """
@@ -66,6 +67,7 @@ __all__ = ["is_spectrans", "pairing", "CLASSES", "read_config", "kernel_classes"
 _FAMILIES = (
     ("specref.compare.spectrans_kernels", "spectrans.kernels", "kernels"),
     ("specref.compare.spectrans_transforms", "spectrans.transforms", "transforms"),
+    ("specref.compare.spectrans_blocks", "spectrans.blocks", "blocks"),
 )
 _KERNELS_MODULE = _FAMILIES[0][0]
 
@@ -361,7 +363,8 @@ def pairing(peer, input_shapes, *, component=None, config: Mapping | None = None
     """The pairing of a spectrans module with its specref class (``component`` must agree when given).
 
     Mixing layers are paired here; kernels by :func:`specref.compare.spectrans_kernels.pairing`, transforms
-    by :func:`specref.compare.spectrans_transforms.pairing`.
+    by :func:`specref.compare.spectrans_transforms.pairing`, blocks by
+    :func:`specref.compare.spectrans_blocks.pairing`.
 
     Raises
     ------

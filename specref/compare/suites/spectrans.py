@@ -7,7 +7,8 @@ case plus specref against the correct math written in torch), then the wavelet m
 (:mod:`specref.compare.suites.spectrans_wavelet`: WaveletMixing and WaveletMixing2D in every mode, train and
 eval, spectrans's filters replaced by pywt's float64 taps), the neural operators'
 (:mod:`specref.compare.suites.spectrans_operators`: SpectralConv1d/2d, FourierNeuralOperator, the operators'
-FNOBlock in every norm, train and eval), then the kernels' and the transforms' cases
+FNOBlock in every norm, train and eval), the blocks' (:mod:`specref.compare.suites.spectrans_blocks`: every
+``spectrans.blocks`` class, eval and train), then the kernels' and the transforms' cases
 (:mod:`specref.compare.suites.spectrans_kernels`, :mod:`specref.compare.suites.spectrans_transforms`, each
 where its module exists). Every case is a :class:`~specref.compare.suites.SuiteCase` with
 ``peer="spectrans"``; running one imports torch and spectrans, importing this module imports neither.
@@ -28,10 +29,12 @@ _FAMILIES = ("specref.compare.suites.spectrans_kernels", "specref.compare.suites
 def cases() -> list[SuiteCase]:
     """The mixing layers' cases (Fourier, global filters, AFNO, wavelets), the neural operators', LST attention's,
     the feature attentions' (:mod:`specref.compare.suites.spectrans_attention`),
-    the block feed-forward network's (:func:`specref.compare.suites.torch_transformer.spectrans_cases`), then the
-    kernels' and the transforms' (where their suite modules exist)."""
+    the block feed-forward network's (:func:`specref.compare.suites.torch_transformer.spectrans_cases`), the
+    blocks' (:mod:`specref.compare.suites.spectrans_blocks`), then the kernels' and the transforms' (where their
+    suite modules exist)."""
     from specref.compare.suites import (
         spectrans_attention,
+        spectrans_blocks,
         spectrans_lst,
         spectrans_mixing,
         spectrans_operators,
@@ -40,7 +43,8 @@ def cases() -> list[SuiteCase]:
     )
 
     out = (spectrans_mixing.cases() + spectrans_wavelet.cases() + spectrans_operators.cases()
-           + spectrans_lst.cases() + spectrans_attention.cases() + torch_transformer.spectrans_cases())
+           + spectrans_lst.cases() + spectrans_attention.cases() + torch_transformer.spectrans_cases()
+           + spectrans_blocks.cases())
     for family in _FAMILIES:
         if importlib.util.find_spec(family) is not None:
             out += list(importlib.import_module(family).cases())
