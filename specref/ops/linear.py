@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from specref.backend import check_same_precision, complex_dtype, namespace, random_normal
+from specref.backend import check_same_precision, complex_dtype, namespace, native_byte_order, random_normal
 from specref.ops._common import check_cotangent, conj_if_complex, gradient_for
 from specref.ops.broadcast import sum_to_shape
 from specref.testing.case import Case, Inputs
@@ -81,7 +81,8 @@ def linear(x, weight, bias=None):
     """
     xp = namespace(x, weight, bias)
     _check(x, weight, bias)
-    y = xp.matmul(x, xp.matrix_transpose(weight))
+    # NumPy's matmul runs its own (non-BLAS) loop for non-native byte order: native copies give the same bits
+    y = xp.matmul(native_byte_order(x), xp.matrix_transpose(native_byte_order(weight)))
     if bias is not None:
         y = y + bias
     return y
