@@ -63,7 +63,8 @@ def spectrans_class(module: str, name: str):
 def torch_module_run(module, x, dy, *, grads_of_params: bool = True, call=None) -> Run:
     """A torch module's forward (``no_grad``) and forward+backward (``torch.autograd.grad`` of the input and
     every trainable parameter, cotangent ``dy``), on copies of the NumPy arrays ``x`` and ``dy``; ``call(module,
-    x) -> y`` when the module is not called as ``module(x)`` (``nn.MultiheadAttention``)."""
+    x) -> y`` when the module is not called as ``module(x)`` (``nn.MultiheadAttention``). A parameter the
+    forward never uses (spectrans's blocks' ``norm3``, a hard gate's weights) gets ``None``, as torch gives it."""
     call = call or (lambda m, v: m(v))
     torch = import_torch()
     tx = torch.from_numpy(np.array(x, copy=True))
@@ -77,7 +78,7 @@ def torch_module_run(module, x, dy, *, grads_of_params: bool = True, call=None) 
 
     def forward_backward():
         y = call(module, tx_grad)
-        return torch.autograd.grad(y, [tx_grad, *params], tdy)
+        return torch.autograd.grad(y, [tx_grad, *params], tdy, allow_unused=True)
 
     return Run(forward, forward_backward)
 

@@ -61,7 +61,8 @@ def test_cases_are_well_formed():
         assert set(case.goals) <= set(case.peers), (case.name, "a goal for a peer the case does not run")
 
 
-# attention, blocks and operators: test_cases_attention_operators.py; transforms, kernels and the hot loops:
+# attention, operators and the feed-forward network: test_cases_attention_operators.py; the blocks and Sequential:
+# test_cases_blocks.py; transforms, kernels and the hot loops:
 # test_cases_transforms_kernels_fastpaths.py; the neural kernels: test_cases_neural_kernels.py (each runs its quick
 # points with more checks)
 OWN_TEST_FILE = {"attention", "blocks", "operators", "transforms", "kernels", "fast paths", "neural kernels"}

@@ -18,6 +18,7 @@ FAMILY_MODULES = (
     "specref.bench.cases.kernels",
     "specref.bench.cases.fastpaths",
     "specref.bench.cases.neural_kernels",
+    "specref.bench.cases.blocks",
 )
 
 
