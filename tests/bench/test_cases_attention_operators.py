@@ -13,11 +13,10 @@ import pytest
 
 from specref.bench.case import COMPLEXITIES, PeerUnavailable
 from specref.bench.cases import attention, operators
-from specref.bench.runner import run_case
+from tests.bench._quick import FRAMEWORKS, check_quick_point
 
 CASES = [*attention.CASES, *operators.CASES]
 IDS = [c.name for c in CASES]
-FRAMEWORKS = {"torch", "jax"}
 HAVE_PEERS = importlib.util.find_spec("torch") is not None or importlib.util.find_spec("jax") is not None
 
 
@@ -68,14 +67,7 @@ def test_the_layers_are_covered():
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_quick_point_runs_here(case):
-    rows = run_case(case, quick=True, dtypes=[case.dtypes[0]], repeats=1, budget=0.0)
-    assert {r["mode"] for r in rows} == {"forward", "forward_backward"}
-    for r in rows:
-        assert r["times"]["specref"]["median_s"] > 0
-        if not HAVE_PEERS:
-            assert set(r["unavailable"]) == set(case.peers) & FRAMEWORKS, r["unavailable"]
-        if "bound" in case.peers:
-            assert "bound" in r["times"] and r["ratios"]["bound"] > 0
+    check_quick_point(case, frameworks_absent=not HAVE_PEERS)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

@@ -14,8 +14,8 @@ import pytest
 from specref import blocks as specref_blocks
 from specref.bench.case import COMPLEXITIES, PeerUnavailable
 from specref.bench.cases import blocks
-from specref.bench.runner import run_case
 from specref.layers import Sequential
+from tests.bench._quick import check_quick_point
 
 CASES = blocks.CASES
 IDS = [c.name for c in CASES]
@@ -57,12 +57,7 @@ def _setup(case, dtype="float64"):
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_quick_point_runs_here(case):
-    rows = run_case(case, quick=True, dtypes=[case.dtypes[0]], repeats=1, budget=0.0)
-    assert {r["mode"] for r in rows} == {"forward", "forward_backward"}
-    for r in rows:
-        assert r["times"]["specref"]["median_s"] > 0
-        if not HAVE_TORCH:
-            assert set(r["unavailable"]) == {"torch"} and r["unavailable"]["torch"], r["unavailable"]
+    check_quick_point(case, frameworks_absent=not HAVE_TORCH)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
