@@ -33,6 +33,7 @@ the mixing branch of the LST, AFNO, wavelet and attention blocks); specref follo
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ from specref.blocks._cases import block_case
 from specref.layers.base import (
     Layer,
     LayerCtx,
+    check_keep_mask,
     check_sequence_input,
     child_error_scale,
     child_masks,
@@ -56,7 +58,8 @@ from specref.ops.norm import layer_norm, layer_norm_vjp
 from specref.testing.tolerances import summation_factor
 
 __all__ = ["Block", "TransformerBlock", "PreNormBlock", "PostNormBlock", "ParallelBlock", "PreNormCtx",
-           "PostNormCtx", "ParallelCtx", "PreNormSkeleton", "BLOCK_NORM_EPS", "nth_application", "check_wrapped_layer"]
+           "PostNormCtx", "ParallelCtx", "PreNormSkeleton", "BLOCK_NORM_EPS", "nth_application", "check_wrapped_layer",
+           "takes_padding_mask"]
 
 #: spectrans's default layer-norm eps in every block
 BLOCK_NORM_EPS = 1e-12
@@ -66,6 +69,11 @@ def nth_application(path: str, k: int) -> str:
     """The mask name of the k-th application (k >= 1) of dropout module ``path`` in one forward: ``path`` for
     the first, ``"<path>@<k>"`` after it."""
     return path if k == 1 else f"{path}@{k}"
+
+
+def takes_padding_mask(layer) -> bool:
+    """Whether ``layer.forward`` takes a padding mask ``mask`` (the attention layers do, mixing layers do not)."""
+    return "mask" in inspect.signature(layer.forward).parameters
 
 
 def check_wrapped_layer(layer, hidden_dim: int, *, block: str, name: str) -> Layer:
@@ -150,13 +158,16 @@ class Block(Layer):
         check_sequence_input(x, self.hidden_dim, layer=type(self).__name__)
         self._check_input(x)
 
-    def _start(self, x, training, rng, masks) -> dict:
-        """The input checks every forward starts with; returns the dropout keywords (one rng stream)."""
+    def _start(self, x, training, rng, masks, attention_mask=None) -> dict:
+        """The input checks every forward starts with; returns the dropout keywords (one rng stream) and the
+        padding mask for the wrapped attention layers."""
         self._check_block_input(x)
         training = check_flag(training, "training")
         if masks:  # unknown mask names are refused even in eval mode
             self._dropout_mask("", (), 0.0, x=x, training=False, rng=None, masks=masks)
-        return {"training": training, "rng": None if rng is None else as_generator(rng), "masks": masks}
+        check_keep_mask(x, attention_mask, layer=type(self).__name__)
+        return {"training": training, "rng": None if rng is None else as_generator(rng), "masks": masks,
+                "attention_mask": attention_mask}
 
     def _norm(self, name: str, x):
         p = self.params
@@ -173,7 +184,8 @@ class Block(Layer):
 
     def _drop(self, name: str, v, drop: dict):
         """``(mask, v~)``: the block's dropout (p = ``dropout``) applied to ``v`` under mask name ``name``."""
-        mask = self._dropout_mask(name, tuple(v.shape), self.dropout, x=v, **drop)
+        mask = self._dropout_mask(name, tuple(v.shape), self.dropout, x=v, training=drop["training"],
+                                  rng=drop["rng"], masks=drop["masks"])
         return mask, (v if mask is None else dropout(v, mask=mask, p=self.dropout))
 
     def _drop_vjp(self, mask, dv, v):
@@ -181,9 +193,14 @@ class Block(Layer):
         return dv if mask is None else dropout_vjp(dv, v, None, mask=mask, p=self.dropout)
 
     def _run(self, name: str, u, drop: dict):
-        """Child ``name``'s forward on ``u`` (its masks under ``"<name>."``)."""
-        return self._child(name).forward(u, training=drop["training"], rng=drop["rng"],
-                                         masks=child_masks(drop["masks"], name))
+        """Child ``name``'s forward on ``u`` (its masks under ``"<name>."``); an attention layer (one whose
+        forward takes ``mask``) also gets the padding mask, a mixing layer has nothing to mask."""
+        child = self._child(name)
+        extra = {}
+        if drop.get("attention_mask") is not None and takes_padding_mask(child):
+            extra["mask"] = drop["attention_mask"]
+        return child.forward(u, training=drop["training"], rng=drop["rng"], masks=child_masks(drop["masks"], name),
+                             **extra)
 
     def _run_vjp(self, name: str, ctx, dy, grads: dict):
         """Child ``name``'s backward; its gradients go into ``grads`` under its prefix."""
@@ -262,7 +279,7 @@ class PreNormSkeleton(Block):
     def _mix_vjp(self, mix_ctx, dm, grads):
         raise NotImplementedError
 
-    def forward(self, x, *, training: bool = False, rng=None, masks=None):
+    def forward(self, x, *, training: bool = False, rng=None, masks=None, attention_mask=None):
         """``(y, ctx)``: eq. (1).
 
         Parameters
@@ -274,6 +291,9 @@ class PreNormSkeleton(Block):
             One stream for every mask, drawn in the order of ``dropout_names``.
         masks : dict, optional
             Injected keep-masks by module path (module docstring).
+        attention_mask : bool array (..., N), optional
+            Padding mask (True = a real token) passed as ``mask`` to a wrapped attention layer; a mixing layer
+            has nothing to mask and ignores it.
 
         Raises
         ------
@@ -283,7 +303,7 @@ class PreNormSkeleton(Block):
         TypeError
             For a non-array, complex, integer or bool input, or a precision other than the params'.
         """
-        drop = self._start(x, training, rng, masks)
+        drop = self._start(x, training, rng, masks, attention_mask)
         u1 = self._norm("norm1", x)  # u1 = LN1 x
         m, mix_ctx = self._mix(u1, drop)  # m = M(u1)
         mask1, m_drop = self._drop("dropout", m, drop)
@@ -416,11 +436,11 @@ class TransformerBlock(PreNormSkeleton):
     def _mix_vjp(self, mix_ctx, dm, grads):
         return self._run_vjp("mixing_layer", mix_ctx, dm, grads)
 
-    def forward(self, x, *, training: bool = False, rng=None, masks=None):
+    def forward(self, x, *, training: bool = False, rng=None, masks=None, attention_mask=None):
         """``(y, ctx)``: eq. (1) (``use_pre_norm``) or eq. (2); arguments and errors as the pre-norm forward."""
         if self.use_pre_norm:
-            return super().forward(x, training=training, rng=rng, masks=masks)
-        drop = self._start(x, training, rng, masks)
+            return super().forward(x, training=training, rng=rng, masks=masks, attention_mask=attention_mask)
+        drop = self._start(x, training, rng, masks, attention_mask)
         m, mix_ctx = self._mix(x, drop)  # m = M(x)
         mask1, m_drop = self._drop("dropout", m, drop)
         s1 = x + m_drop  # s1 = x + d(m)
@@ -508,9 +528,9 @@ class ParallelBlock(Block):
         self.norms = ("norm",)
         self.dropout_names = self._dropout_names(()) + ("dropout",)
 
-    def forward(self, x, *, training: bool = False, rng=None, masks=None):
+    def forward(self, x, *, training: bool = False, rng=None, masks=None, attention_mask=None):
         """``(y, ctx)``: eq. (3); arguments and errors as :meth:`TransformerBlock.forward`."""
-        drop = self._start(x, training, rng, masks)
+        drop = self._start(x, training, rng, masks, attention_mask)
         u = self._norm("norm", x)  # u = LN x
         m, mix_ctx = self._run("mixing_layer", u, drop)  # m = M(u)
         f, ffn_ctx = self._run("ffn", u, drop)  # f = FFN(u)

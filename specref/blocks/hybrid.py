@@ -410,9 +410,9 @@ class CascadeBlock(HybridBlock):
                 del entries[full]
         return super().from_state_dict(entries, prefix=prefix, dtype=dtype, strict=strict, xp=xp, **config)
 
-    def forward(self, x, *, training: bool = False, rng=None, masks=None):
+    def forward(self, x, *, training: bool = False, rng=None, masks=None, attention_mask=None):
         """``(y, ctx)``: the cascade, then the FFN step; arguments and errors as the pre-norm forward."""
-        drop = self._start(x, training, rng, masks)
+        drop = self._start(x, training, rng, masks, attention_mask)
         hs, us, ctxs, ms, mks = [x], [], [], [], []
         for i, norm in enumerate(self.layer_norms):
             u = self._norm(norm, hs[-1])  # u_i = N_i h_{i-1}

@@ -4,7 +4,8 @@ One family per module, each listing its primitives in its own docstring and ``__
 :mod:`~specref.ops.elementwise` (the entrywise nonlinearities), :mod:`~specref.ops.complex` (complex
 arithmetic and the R-linear maps between complex and real arrays), :mod:`~specref.ops.softmax`,
 :mod:`~specref.ops.norm`, :mod:`~specref.ops.row_normalize`, :mod:`~specref.ops.linear`,
-:mod:`~specref.ops.dropout`, :mod:`~specref.ops.conv` (2-D convolution),
+:mod:`~specref.ops.dropout`, :mod:`~specref.ops.embedding` (token lookup and its scatter-add),
+:mod:`~specref.ops.sequence_pool` (masked mean and max over a sequence), :mod:`~specref.ops.conv` (2-D convolution),
 :mod:`~specref.ops.batch_norm`, :mod:`~specref.ops.activations` (the activations by name),
 :mod:`~specref.ops.attention` (scaled dot-product attention), :mod:`~specref.ops.linear_attention` (linear
 attention with features, causal by prefix scan), :mod:`~specref.ops.periodic` (the sine of the learned
@@ -23,11 +24,13 @@ from specref.ops import complex as _complex
 from specref.ops import conv as _conv
 from specref.ops import dropout as _dropout
 from specref.ops import elementwise as _elementwise
+from specref.ops import embedding as _embedding
 from specref.ops import linear as _linear
 from specref.ops import linear_attention as _linear_attention
 from specref.ops import norm as _norm
 from specref.ops import periodic as _periodic
 from specref.ops import row_normalize as _row_normalize
+from specref.ops import sequence_pool as _sequence_pool
 from specref.ops import softmax as _softmax
 from specref.ops.activations import *  # noqa: F403
 from specref.ops.attention import *  # noqa: F403
@@ -37,11 +40,13 @@ from specref.ops.complex import *  # noqa: F403
 from specref.ops.conv import *  # noqa: F403
 from specref.ops.dropout import *  # noqa: F403
 from specref.ops.elementwise import *  # noqa: F403
+from specref.ops.embedding import *  # noqa: F403
 from specref.ops.linear import *  # noqa: F403
 from specref.ops.linear_attention import *  # noqa: F403
 from specref.ops.norm import *  # noqa: F403
 from specref.ops.periodic import *  # noqa: F403
 from specref.ops.row_normalize import *  # noqa: F403
+from specref.ops.sequence_pool import *  # noqa: F403
 from specref.ops.softmax import *  # noqa: F403
 
 __all__ = [
@@ -53,6 +58,8 @@ __all__ = [
     *_row_normalize.__all__,
     *_linear.__all__,
     *_dropout.__all__,
+    *_embedding.__all__,
+    *_sequence_pool.__all__,
     *_conv.__all__,
     *_batch_norm.__all__,
     *_activations.__all__,
