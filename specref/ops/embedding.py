@@ -45,7 +45,9 @@ def check_token_ids(ids, num_embeddings: int, *, name: str = "ids") -> None:
 
 
 def embedding(ids, weight):
-    r"""Rows of ``weight`` selected by ``ids``: :math:`y_{\dots,:} = W_{t_\dots,:}`.
+    r"""Rows of ``weight`` selected by ``ids``.
+
+    .. math:: y_{\dots,:} = W_{t_\dots,:}
 
     Parameters
     ----------
@@ -72,8 +74,10 @@ def embedding(ids, weight):
 
 
 def embedding_vjp(dy, ids, weight, y):
-    r"""VJP of :func:`embedding` in ``weight``: :math:`\bar W_{v,:} = \sum_{t_\dots = v} \bar y_{\dots,:}`
-    (the scatter-add of the cotangent rows; ``y`` is unused)."""
+    r"""VJP of :func:`embedding` in ``weight``: the scatter-add of the cotangent rows (``y`` is unused).
+
+    .. math:: \bar W_{v,:} = \sum_{\dots :\, t_\dots = v} \bar y_{\dots,:}
+    """
     xp = namespace(dy, weight)
     check_cotangent(dy, weight, y, "embedding_vjp", names=("dy", "weight", "y"))
     v, d = weight.shape

@@ -47,7 +47,9 @@ def _check(x, mask, op: str):
 
 
 def masked_mean(x, mask=None):
-    r"""The mean over axis -2 of the kept positions, :math:`y = \sum_n m_n x_n / \sum_n m_n`.
+    r"""The mean over axis -2 of the kept positions.
+
+    .. math:: y_d = \frac{\sum_n m_n x_{n,d}}{\sum_n m_n}
 
     Parameters
     ----------
@@ -70,7 +72,10 @@ def masked_mean(x, mask=None):
 
 
 def masked_mean_vjp(dy, x, y, *, mask=None):
-    r"""VJP of :func:`masked_mean`: :math:`\bar x_n = m_n \bar y / \sum_k m_k`."""
+    r"""VJP of :func:`masked_mean`.
+
+    .. math:: \bar x_{n,d} = \frac{m_n \bar y_d}{\sum_k m_k}
+    """
     xp = namespace(dy, x)
     check_cotangent(dy, x, y, "masked_mean_vjp")
     m = _check(x, mask, "masked_mean_vjp")
@@ -86,7 +91,10 @@ def _argmax_first(xp, x, mask):
 
 
 def masked_max(x, mask=None):
-    r"""The maximum over axis -2 of the kept positions, per feature. Arguments as :func:`masked_mean`."""
+    r"""The maximum over axis -2 of the kept positions, per feature. Arguments as :func:`masked_mean`.
+
+    .. math:: y_d = \max_{n :\, m_n = 1} x_{n,d}
+    """
     xp = namespace(x)
     _check(x, mask, "masked_max")
     v = x if mask is None else xp.where(mask[..., None], x, xp.asarray(-xp.inf, dtype=x.dtype))
@@ -94,7 +102,10 @@ def masked_max(x, mask=None):
 
 
 def masked_max_vjp(dy, x, y, *, mask=None):
-    r"""VJP of :func:`masked_max`: :math:`\bar x_{n,d} = \bar y_d` at the first maximiser :math:`n^*_d`, else 0."""
+    r"""VJP of :func:`masked_max`: the cotangent goes to the first maximiser :math:`n^*_d`.
+
+    .. math:: \bar x_{n,d} = \bar y_d\,[n = n^*_d]
+    """
     xp = namespace(dy, x)
     check_cotangent(dy, x, y, "masked_max_vjp")
     _check(x, mask, "masked_max_vjp")
