@@ -14,7 +14,9 @@ input with a ``TypeError``.
 GELU's exact form needs :math:`\operatorname{erfc}`, which the array API standard does not define: it comes
 from ``scipy.special`` on NumPy and ``cupyx.scipy.special`` on CuPy (chosen by namespace, like
 ``backend.scipy_fft_for``), and on array-api-strict it raises ``NotImplementedError`` (a documented backend
-limit; the tanh form runs everywhere).
+limit; the tanh form runs everywhere). The exact form's entrywise work is the hot loop of
+:mod:`specref._jit.gelu` (a fused Numba pass on NumPy beside its array-API reference); its VJP reads
+:math:`\Phi(x) = y/x` off the forward's output instead of a second erfc.
 
 The seven maps are one family (hence the module's length, over 600 lines): each forward beside its VJP,
 sharing the entrywise VJP rule above, the input checks and the verification cases' drawing helpers.
@@ -23,12 +25,11 @@ sharing the entrywise VJP rule above, the input checks and the verification case
 from __future__ import annotations
 
 import math
-from types import ModuleType
 
-import array_api_compat
 import numpy as np
 
 from specref._args import check_nonnegative_float
+from specref._jit.gelu import gelu_exact, gelu_exact_vjp
 from specref.backend import check_float_dtype, complex_dtype, from_host, namespace, random_normal
 from specref.ops._common import check_cotangent, conj_if_complex, require_real
 from specref.testing.case import Case, Inputs
@@ -51,10 +52,7 @@ __all__ = [
     "softshrink_vjp",
 ]
 
-_SQRT_HALF = math.sqrt(0.5)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-_GELU_SMALL = 1e-6  # below it, gelu_vjp takes Phi(x) from its Taylor series, not from y / x
 _GELU_TANH_COEFF = 0.044715  # the cubic coefficient of the tanh approximation (Hendrycks & Gimpel; torch)
 
 
@@ -291,42 +289,6 @@ def relu_vjp(dy, x, y):
 # gelu
 
 
-def _special_for(xp) -> ModuleType | None:
-    """scipy.special for NumPy, cupyx.scipy.special for CuPy, None elsewhere (the standard has no erf).
-
-    CuPy is imported only when a CuPy namespace is asked for, so importing specref never needs it.
-    """
-    if array_api_compat.is_numpy_namespace(xp):
-        import scipy.special
-
-        return scipy.special
-    if array_api_compat.is_cupy_namespace(xp):
-        import cupyx.scipy.special
-
-        return cupyx.scipy.special
-    return None
-
-
-def _normal_cdf(xp, x):
-    r"""Standard normal CDF :math:`\Phi(x) = \tfrac12 \operatorname{erfc}(-x/\sqrt2)`.
-
-    erfc rather than :math:`\tfrac12(1 + \operatorname{erf}(x/\sqrt2))`: for negative x the latter
-    subtracts two numbers near 1 and loses the small result's relative accuracy; erfc keeps it.
-    """
-    special = _special_for(xp)
-    if special is None:
-        from specref.backend import backend_name
-
-        raise NotImplementedError(
-            "gelu(approximate='none') needs erf/erfc, which the Python array API standard does not "
-            f"define, so it cannot run on the {backend_name(xp)} backend (a documented backend limit); "
-            "pass NumPy or CuPy arrays, or use approximate='tanh' (a different function: the tanh "
-            "approximation of GELU)"
-        )
-    # xp.asarray: a SciPy ufunc returns a NumPy scalar, not an array, for 0-d input
-    return 0.5 * xp.asarray(special.erfc(-_SQRT_HALF * x))
-
-
 def _check_approximate(approximate: str):
     if approximate not in ("none", "tanh"):
         raise ValueError(f"approximate must be 'none' (exact erf form) or 'tanh', got {approximate!r}")
@@ -375,7 +337,7 @@ def gelu(x, *, approximate: str = "none"):
     if approximate == "tanh":
         u = _SQRT_2_OVER_PI * (x + _GELU_TANH_COEFF * (x * x * x))
         return 0.5 * x * (1.0 + xp.tanh(u))
-    return x * _normal_cdf(xp, x)
+    return gelu_exact(x)  # x Phi(x): specref._jit.gelu (a Numba loop on NumPy, the array-API reference else)
 
 
 def gelu_vjp(dy, x, y, *, approximate: str = "none"):
@@ -403,15 +365,8 @@ def gelu_vjp(dy, x, y, *, approximate: str = "none"):
         t = xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_TANH_COEFF * (x2 * x)))
         du_dx = _SQRT_2_OVER_PI * (1.0 + (3.0 * _GELU_TANH_COEFF) * x2)
         return dy * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du_dx)
-    density = _INV_SQRT_2PI * xp.exp(-0.5 * (x * x))
-    # Phi(x) is read off the forward's output y = x Phi(x): one division instead of a second erfc (the exact
-    # GELU's main cost), relative error 2u beyond y's own. For |x| < 1e-6, where y/x would divide two tiny
-    # numbers, Phi = 1/2 + x phi(0) (the next term, x^3 / (6 sqrt(2 pi)) < 1e-19, is below u). Where y
-    # underflows (x < -37 in float64, < -13 in float32) the quotient loses bits, but there the whole
-    # derivative Phi + x phi is below the smallest normal number: nothing normwise.
-    small = xp.abs(x) < _GELU_SMALL
-    cdf = xp.where(small, 0.5 + _INV_SQRT_2PI * x, y / xp.where(small, xp.ones_like(x), x))
-    return dy * (cdf + x * density)
+    # Phi(x) is read off the forward's output y = x Phi(x) (no second erfc): specref._jit.gelu
+    return gelu_exact_vjp(dy, x, y)
 
 
 # ----------------------------------------------------------------------------------------------------------
