@@ -178,29 +178,16 @@ def _verify(args, cases) -> int:
 
 
 def _run_all(cases, xp, *, full, seed, progress):
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from specref._progress import progress_bar
     from specref.testing.runner import count_points, run_case
 
     rows = []
-    total = count_points(cases, full)
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("[bold]verify[/bold] {task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not progress,
-    ) as bar:
-        task = bar.add_task("", total=total)
+    with progress_bar("verify", count_points(cases, full), enabled=progress) as step:
         for case in cases:
-            bar.update(task, description=case.name[:28])
+            step(case.name, advance=0)
             for point_rows in run_case(case, xp, full=full, seed=seed):
                 rows.extend(point_rows)
-                bar.advance(task)
+                step(case.name)
     return rows
 
 
