@@ -1,14 +1,15 @@
 """Hand-written SVG plots for the docs' generated figures (no plotting library: the docs build needs none).
 
-:func:`loglog` draws lines on log-log axes (the approximation study, the scaling sweeps); :func:`bars`
-draws grouped horizontal bars (the memory table). Both return the SVG text; the callers write the files.
+:func:`loglog` draws lines on log-log axes (the approximation study, the scaling sweeps); :func:`semilogy`
+lines on a linear x and a logarithmic y axis (a training loss against the step); :func:`bars` draws grouped
+horizontal bars (the memory table). Both return the SVG text; the callers write the files.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["COLORS", "loglog", "bars"]
+__all__ = ["COLORS", "loglog", "semilogy", "bars"]
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 
@@ -64,6 +65,40 @@ def loglog(series, *, xlabel: str, ylabel: str, references=(), x_ticks=None, wid
         out.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="1.5"/>')
         out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{color}"/>'
                 for x, y in zip(xs, ys, strict=True)]
+        out.append(f'<text x="{w - right + 10}" y="{top + 20 + 18 * i}" fill="{color}">{name}</text>')
+    return "\n".join(out + ["</svg>"]) + "\n"
+
+
+def semilogy(series, *, xlabel: str, ylabel: str, width=560, height=340, x_ticks=5, x_range=None) -> str:
+    """Lines on a linear x axis and a log10 y axis; ``series`` is a list of (name, xs, ys, color), ys > 0;
+    ``x_range`` (x0, x1) sets the axis (default: the data's), labelled at ``x_ticks`` + 1 even places."""
+    w, h, left, right, top, bottom = width, height, 70, 150, 20, 50
+    ys_all = [y for _, _, ys, _ in series for y in ys]
+    xs_all = [x for _, xs, _, _ in series for x in xs]
+    lo, hi = math.floor(math.log10(min(ys_all))), math.ceil(math.log10(max(ys_all)))
+    hi = hi if hi > lo else lo + 1
+    x0, x1 = x_range if x_range is not None else (min(xs_all), max(xs_all))
+    x1 = x1 if x1 > x0 else x0 + 1
+
+    def px(x):
+        return left + (x - x0) / (x1 - x0) * (w - left - right)
+
+    def py(y):
+        return top + (hi - math.log10(y)) / (hi - lo) * (h - top - bottom)
+
+    out = _open(w, h) + [f'<rect x="{left}" y="{top}" width="{w - left - right}" height="{h - top - bottom}" '
+                         'fill="none" stroke="black"/>']
+    for i in range(x_ticks + 1):
+        x = x0 + (x1 - x0) * i / x_ticks
+        out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 16}" text-anchor="middle">{x:.0f}</text>')
+    for p in range(lo, hi + 1):
+        out.append(f'<text x="{left - 6}" y="{py(10.0 ** p) + 4:.1f}" text-anchor="end">1e{p}</text>')
+    out.append(f'<text x="{(w - right + left) / 2}" y="{h - 10}" text-anchor="middle">{xlabel}</text>')
+    out.append(f'<text x="14" y="{(h - bottom + top) / 2}" transform="rotate(-90 14 {(h - bottom + top) / 2})" '
+               f'text-anchor="middle">{ylabel}</text>')
+    for i, (name, xs, ys, color) in enumerate(series):
+        pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys, strict=True))
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="1.5"/>')
         out.append(f'<text x="{w - right + 10}" y="{top + 20 + 18 * i}" fill="{color}">{name}</text>')
     return "\n".join(out + ["</svg>"]) + "\n"
 
