@@ -450,6 +450,44 @@ def _pruned_cases():
     ]
 
 
+def _sequence(point):
+    """(B, n / 64, 64): sequences of 64 features (rotary pairs features i, i + 32)."""
+    return (point["B"], max(1, point["n"] // 64), 64)
+
+
+def _rotate_half(xp, x, cos, sin):
+    h = x.shape[-1] // 2
+    a, b = x[..., :h], x[..., h:]
+    return xp.cat([a * cos - b * sin, a * sin + b * cos], dim=-1) if hasattr(xp, "cat") else xp.concatenate(
+        [a * cos - b * sin, a * sin + b * cos], axis=-1)
+
+
+def _rotary_tables(point, dtype):
+    theta = T.rotary_angles(_sequence(point)[1], T.rotary_inv_freq(64))
+    return np.cos(theta).astype(dtype), np.sin(theta).astype(dtype)
+
+
+def _rotary_cases():
+    """The rotary position embedding against the same rotate-half formula in torch and JAX (tables prebuilt)."""
+    note = ("torch: the rotate-half formula under CPU autograd; jax: the same under jax.jit(jax.vjp); both with "
+            "the cos/sin tables prebuilt (specref forms them per call)")
+
+    def torch_peer(torch, t, p):
+        dtype = "float32" if t.dtype == torch.float32 else "float64"
+        cos, sin = (torch.from_numpy(a) for a in _rotary_tables(p, dtype))
+        return _rotate_half(torch, t, cos, sin)
+
+    def jax_peer(jax, x, p):
+        cos, sin = _rotary_tables(p, x.dtype.name)
+        return _rotate_half(jax.numpy, x, cos, sin)
+
+    return [
+        _case("rotary", T.rotary, T.rotary_adjoint, _sequence, kw=lambda p: {"inv_freq": T.rotary_inv_freq(64)},
+              label=lambda p: "B={} N={} D=64".format(*_sequence(p)[:2]), note=note,
+              peers={"torch": _torch(torch_peer), "jax": _jax(jax_peer)}, sweep=_sweep("n")),
+    ]
+
+
 def _image_sweep(claim: str) -> Sweep:
     """The pixel-count sweep n = 4^4 .. 4^8 at B = 16: even powers of two, so images are square (16x16 ..
     256x256) and volumes 4 x r x r."""
@@ -471,4 +509,4 @@ _LATER_SWEEPS = {
 
 CASES = [c if c.sweep is not None else replace(c, sweep=_LATER_SWEEPS[c.name])
          for c in [*_fourier_cases(), *_trig_cases(), *_structured_cases(), *_wavelet_cases(), *_resampling_cases(),
-                   *_hermitian_cases(), *_pruned_cases()]]
+                   *_hermitian_cases(), *_pruned_cases(), *_rotary_cases()]]
