@@ -56,7 +56,8 @@ def test_the_issue_families_are_covered():
     fast = {"fft", "rfft", "irfft", "dct", "dst", "idct", "mdct", "hadamard", "slant", "fwht", "fft2", "rfft2", "fftn",
             "rfft2_pruned", "irfft2_pruned", "spectral_pool", "spectral_pool2d", "interpolate_periodic"}
     linear = {"dwt", "swt", "wavedec", "waverec", "dwt2", "wavedec2", "swt2", "dwt_filterbank", "causal_prefix",
-              "interpolate_linear", "interpolate_bilinear", "hermitian_real", "hermitian_real_2d", "hermitian_half"}
+              "interpolate_linear", "interpolate_bilinear", "hermitian_real", "hermitian_real_2d", "hermitian_half",
+              "rotary"}
     features = {"GaussianRFFKernel", "GaussianRFFKernel[cos+sin]", "LaplacianRFFKernel", "OrthogonalRandomFeatures",
                 "RFFAttentionKernel", "LearnableSpectralKernel"}
     grams = {"CosineKernel", "PolynomialKernel", "FourierKernel", "PolynomialSpectralKernel"}
