@@ -158,7 +158,8 @@ def compare(peer, component=None, *, x=None, params: Mapping | None = None, weig
     framework = framework or detect_framework(peer, params, inputs or ())
     peer_params = peer_parameters(peer, framework, params)
     peer_prec = _precision(peer_params.values()) if peer_params else None
-    in_prec = _precision(inputs) if inputs else (peer_prec or "float64")
+    floats = [a for a in inputs or () if a.dtype.kind in "fc"]  # token ids carry no precision
+    in_prec = _precision(floats) if floats else (peer_prec or "float64")
     peer_prec = peer_prec or in_prec
     shapes = None if inputs is None else tuple(a.shape for a in inputs)
     pairing = _pairing(peer, component, framework, peer_params, shapes, config=config, weights=weights,

@@ -109,6 +109,18 @@ KNOWN: dict[str, str] = {
     "spectrans_mixed_attention":
         ("spectrans MixedSpectralAttention(use_fft=True): state_dict/parameters/eval/double raise AttributeError; "
          "its mask is ignored"),
+    "spectrans_model_input_dropout":
+        "spectrans models apply the input dropout twice (the positional encoding's, then the model's): p in series",
+    "spectrans_model_attention_mask":
+        "spectrans models pass attention_mask to the pooling head only; the attention layers in the blocks never "
+        "see it",
+    "spectrans_model_alibi":
+        "spectrans models accept positional_encoding_type='alibi' and silently use no encoding",
+    "spectrans_decoder_not_causal":
+        "spectrans LSTDecoder/FNODecoder store causal=True and never apply it: position 0 depends on the last token",
+    "spectrans_model_positional_limits":
+        "spectrans models: odd hidden_dim with the sinusoidal encoding, and N > max_sequence_length, crash with "
+        "shape errors",
 }
 
 

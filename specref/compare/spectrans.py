@@ -41,9 +41,10 @@ back. Their bounds: :func:`specref.compare.bounds.operator_bounds`. In 2-D spect
 rfft2 spectrum (``spectrans_fno_one_corner``): specref's ``SpectralConv2d`` reproduces it, so the pairing
 passes and notes the finding; ``SpectralConv2dTwoCorners`` is the paper's layer.
 
-The kernels (``spectrans.kernels``), the transforms (``spectrans.transforms``) and the blocks
-(``spectrans.blocks``) have their pairings in :mod:`specref.compare.spectrans_kernels`,
-:mod:`specref.compare.spectrans_transforms` and :mod:`specref.compare.spectrans_blocks` (each a ``CLASSES``
+The kernels (``spectrans.kernels``), the transforms (``spectrans.transforms``), the blocks
+(``spectrans.blocks``) and the models (``spectrans.models``) have their pairings in
+:mod:`specref.compare.spectrans_kernels`, :mod:`specref.compare.spectrans_transforms`,
+:mod:`specref.compare.spectrans_blocks` and :mod:`specref.compare.spectrans_models` (each a ``CLASSES``
 table and a ``pairing`` function of this one's signature); :func:`pairing` routes their classes there,
 importing those modules on first use only (a missing one gives a ``ModuleNotFoundError`` that says so).
 """
@@ -68,6 +69,7 @@ _FAMILIES = (
     ("specref.compare.spectrans_kernels", "spectrans.kernels", "kernels"),
     ("specref.compare.spectrans_transforms", "spectrans.transforms", "transforms"),
     ("specref.compare.spectrans_blocks", "spectrans.blocks", "blocks"),
+    ("specref.compare.spectrans_models", "spectrans.models", "models"),
 )
 _KERNELS_MODULE = _FAMILIES[0][0]
 

@@ -260,7 +260,7 @@ def wrapped_constants(layer, input_shape: tuple, precision: str, kappa: float = 
     if name == "Sequential":
         parts = [wrapped_constants(child, shape, precision, kappa) for child in layer.layers]
         return sum(p[0] for p in parts), sum(p[1] for p in parts), " + ".join(p[2] for p in parts)
-    if name in _LST:
+    if name in _LST or name == "StandardAttention":  # the hybrid models' nn.MultiheadAttention: its claim too
         fwd, grad = pair_bounds(extra=layer.error_scale(shape[-2]) / 2.0, reduction=math.prod(shape[:-1]), eps=eps)
     elif name in _FEATURE:
         fwd, grad = feature_attention_bounds(layer, shape, eps, kappa)

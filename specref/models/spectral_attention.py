@@ -7,7 +7,7 @@ default False) or :class:`~specref.layers.PerformerAttention`, with the FFN. The
 attention layers (:mod:`specref.models.base`).
 
 ``variant`` chooses the attention's features as the layers do: ``"specref"`` (an unbiased estimator of the
-named kernel) or ``"spectrans"`` (spectrans's features and buffers, finding ``spectrans_rff_softmax_kernel``);
+named kernel) or ``"spectrans"`` (spectrans's features and buffers, finding ``spectrans_spectral_attention_softmax``);
 :meth:`from_state_dict` defaults to ``"spectrans"``, since a spectrans state_dict holds that variant's buffers.
 """
 

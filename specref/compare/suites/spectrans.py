@@ -8,7 +8,8 @@ case plus specref against the correct math written in torch), then the wavelet m
 eval, spectrans's filters replaced by pywt's float64 taps), the neural operators'
 (:mod:`specref.compare.suites.spectrans_operators`: SpectralConv1d/2d, FourierNeuralOperator, the operators'
 FNOBlock in every norm, train and eval), the blocks' (:mod:`specref.compare.suites.spectrans_blocks`: every
-``spectrans.blocks`` class, eval and train), then the kernels' and the transforms' cases
+``spectrans.blocks`` class, eval and train), the models' (:mod:`specref.compare.suites.spectrans_models`: every
+``spectrans.models`` class), then the kernels' and the transforms' cases
 (:mod:`specref.compare.suites.spectrans_kernels`, :mod:`specref.compare.suites.spectrans_transforms`, each
 where its module exists). Every case is a :class:`~specref.compare.suites.SuiteCase` with
 ``peer="spectrans"``; running one imports torch and spectrans, importing this module imports neither.
@@ -30,13 +31,15 @@ def cases() -> list[SuiteCase]:
     """The mixing layers' cases (Fourier, global filters, AFNO, wavelets), the neural operators', LST attention's,
     the feature attentions' (:mod:`specref.compare.suites.spectrans_attention`),
     the block feed-forward network's (:func:`specref.compare.suites.torch_transformer.spectrans_cases`), the
-    blocks' (:mod:`specref.compare.suites.spectrans_blocks`), then the kernels' and the transforms' (where their
+    blocks' (:mod:`specref.compare.suites.spectrans_blocks`), the models'
+    (:mod:`specref.compare.suites.spectrans_models`), then the kernels' and the transforms' (where their
     suite modules exist)."""
     from specref.compare.suites import (
         spectrans_attention,
         spectrans_blocks,
         spectrans_lst,
         spectrans_mixing,
+        spectrans_models,
         spectrans_operators,
         spectrans_wavelet,
         torch_transformer,
@@ -44,7 +47,7 @@ def cases() -> list[SuiteCase]:
 
     out = (spectrans_mixing.cases() + spectrans_wavelet.cases() + spectrans_operators.cases()
            + spectrans_lst.cases() + spectrans_attention.cases() + torch_transformer.spectrans_cases()
-           + spectrans_blocks.cases())
+           + spectrans_blocks.cases() + spectrans_models.cases())
     for family in _FAMILIES:
         if importlib.util.find_spec(family) is not None:
             out += list(importlib.import_module(family).cases())
