@@ -56,4 +56,4 @@ class GFNetEncoder(GFNet):
                          spectrans_behaviour=spectrans_behaviour, seed=seed, memory_limit=memory_limit)
 
 
-CASES = model_cases(GFNet, GFNetEncoder, extra=({"filter_activation": "tanh", "N": 5},))
+CASES = model_cases(GFNet, GFNetEncoder)  # the filter activations and lengths: GlobalFilterMixing's own cases

@@ -114,6 +114,6 @@ class PerformerTransformer(_AttentionModel):
 
 
 _BASE = {"hidden_dim": 4, "num_heads": 2, "num_features": 3}
-CASES = [*model_cases(SpectralAttentionTransformer, SpectralAttentionEncoder, base=_BASE,
-                      extra=({"kernel_type": "gaussian", "use_orthogonal": True},)),
+# the kernels and feature laws are SpectralAttention's own cases; here the composition
+CASES = [*model_cases(SpectralAttentionTransformer, SpectralAttentionEncoder, base=_BASE),
          *model_cases(PerformerTransformer, base=_BASE)]
