@@ -2,7 +2,8 @@
 quick point runs in the main venv (no torch, no JAX: their columns must say why they did not run): here the
 families without a test file of their own (the mixing layers); tests/bench/test_cases_*.py run the others'.
 
-The components: every concrete layer class that ``specref.layers`` exports, and every module of
+The components: every concrete layer class that ``specref.layers`` exports, every model class of
+``specref.models``, and every module of
 ``specref.transforms`` and ``specref.kernels`` that registers verify cases (at least one of its registered
 names, or the class a method case belongs to, has a bench case). The transforms' building blocks (the FFT
 cores, the structural steps, the shared permutations) are timed through the transforms they build.
@@ -40,6 +41,15 @@ def test_every_layer_has_a_bench_case():
     assert not missing, f"layers without a specref bench case: {missing}"
 
 
+def test_every_model_has_a_bench_case():
+    import specref.models
+
+    classes = {name for name in specref.models.__all__ if inspect.isclass(obj := getattr(specref.models, name))
+               and issubclass(obj, specref.models.Model) and name != "Model"}
+    missing = sorted(classes - NAMES)
+    assert not missing, f"models without a specref bench case: {missing}"
+
+
 @pytest.mark.parametrize("package", [specref.transforms, specref.kernels], ids=["transforms", "kernels"])
 def test_every_registering_module_has_a_bench_case(package):
     missing = []
@@ -65,7 +75,7 @@ def test_cases_are_well_formed():
 # test_cases_blocks.py; transforms, kernels and the hot loops:
 # test_cases_transforms_kernels_fastpaths.py; the neural kernels: test_cases_neural_kernels.py (each runs its quick
 # points with more checks)
-OWN_TEST_FILE = {"attention", "blocks", "operators", "transforms", "kernels", "fast paths", "neural kernels"}
+OWN_TEST_FILE = {"attention", "blocks", "models", "operators", "transforms", "kernels", "fast paths", "neural kernels"}
 UNCOVERED = [c for c in CASES if c.family not in OWN_TEST_FILE]
 
 

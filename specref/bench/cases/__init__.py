@@ -19,6 +19,7 @@ FAMILY_MODULES = (
     "specref.bench.cases.fastpaths",
     "specref.bench.cases.neural_kernels",
     "specref.bench.cases.blocks",
+    "specref.bench.cases.models",
 )
 
 
