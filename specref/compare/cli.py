@@ -244,26 +244,15 @@ def _one(peer: str, case, kwargs: dict):
 
 
 def _run_cases(work: list, kwargs: dict, *, progress: bool) -> list:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from specref._progress import progress_bar
     from specref.compare.report import Outcome
 
     outcomes = []
-    with Progress(
-        TextColumn("[bold]compare[/bold] {task.description:<36}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        disable=not progress,
-    ) as bar:
-        task = bar.add_task("", total=len(work))
+    with progress_bar("compare", len(work), enabled=progress, width=36) as step:
         for peer, case in work:
-            bar.update(task, description=f"{peer} {case.id}"[:36])
+            step(f"{peer} {case.id}", advance=0)
             outcomes.append(Outcome(peer, case.id, _one(peer, case, kwargs)))
-            bar.advance(task)
+            step(f"{peer} {case.id}")
     return outcomes
 
 
