@@ -57,6 +57,7 @@ class Setup:
 COMPLEXITIES: dict[str, Callable[[float], float]] = {
     "n": lambda n: n,
     "n log n": lambda n: n * math.log2(n),
+    "n^1.5": lambda n: n**1.5,  # the Monarch DFT: two matmuls of sqrt(n) x sqrt(n) per row
     "n^2": lambda n: n * n,
     "n^2 log n": lambda n: n * n * math.log2(n),
     "n^3": lambda n: n**3,

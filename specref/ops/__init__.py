@@ -8,8 +8,8 @@ arithmetic and the R-linear maps between complex and real arrays), :mod:`~specre
 :mod:`~specref.ops.sequence_pool` (masked mean and max over a sequence), :mod:`~specref.ops.conv` (2-D convolution),
 :mod:`~specref.ops.batch_norm`, :mod:`~specref.ops.activations` (the activations by name),
 :mod:`~specref.ops.attention` (scaled dot-product attention), :mod:`~specref.ops.linear_attention` (linear
-attention with features, causal by prefix scan), :mod:`~specref.ops.periodic` (the sine of the learned
-Fourier features), and :mod:`~specref.ops.broadcast`
+attention with features, causal by prefix scan), :mod:`~specref.ops.longconv` (long causal convolution by
+FFT), :mod:`~specref.ops.periodic` (the sine of the learned Fourier features), and :mod:`~specref.ops.broadcast`
 (``sum_to_shape``, the one unbroadcast helper). docs/ops.md tabulates every forward and VJP formula,
 generated from the docstrings.
 
@@ -27,6 +27,7 @@ from specref.ops import elementwise as _elementwise
 from specref.ops import embedding as _embedding
 from specref.ops import linear as _linear
 from specref.ops import linear_attention as _linear_attention
+from specref.ops import longconv as _longconv
 from specref.ops import norm as _norm
 from specref.ops import periodic as _periodic
 from specref.ops import row_normalize as _row_normalize
@@ -43,6 +44,7 @@ from specref.ops.elementwise import *  # noqa: F403
 from specref.ops.embedding import *  # noqa: F403
 from specref.ops.linear import *  # noqa: F403
 from specref.ops.linear_attention import *  # noqa: F403
+from specref.ops.longconv import *  # noqa: F403
 from specref.ops.norm import *  # noqa: F403
 from specref.ops.periodic import *  # noqa: F403
 from specref.ops.row_normalize import *  # noqa: F403
@@ -65,5 +67,6 @@ __all__ = [
     *_activations.__all__,
     *_attention.__all__,
     *_linear_attention.__all__,
+    *_longconv.__all__,
     *_periodic.__all__,
 ]

@@ -11,6 +11,7 @@ rfft_adjoint``), as :mod:`scipy.fft` does; each module's ``__all__`` is the one 
 :mod:`~specref.transforms.wavelet_multilevel`, :mod:`~specref.transforms.wavelet_multilevel2d`,
 :mod:`~specref.transforms.wavelet_swt` and :mod:`~specref.transforms.wavelet_swt2`),
 :mod:`~specref.transforms.pooling`, :mod:`~specref.transforms.rotary` (rotary position embedding),
+:mod:`~specref.transforms.monarch` (the DFT as two small DFT matmuls and a twiddle),
 :mod:`~specref.transforms.interpolate`,
 :mod:`~specref.transforms.hermitian`, and :mod:`~specref.transforms.structural` (the steps every chain is
 built from). ``_shared`` is private and exports nothing here. The deep paths keep working.
@@ -34,6 +35,7 @@ from specref.transforms import hadamard as _hadamard
 from specref.transforms import hermitian as _hermitian
 from specref.transforms import interpolate as _interpolate
 from specref.transforms import mdct as _mdct
+from specref.transforms import monarch as _monarch
 from specref.transforms import pooling as _pooling
 from specref.transforms import rotary as _rotary
 from specref.transforms import slant as _slant
@@ -48,6 +50,7 @@ from specref.transforms.hadamard import *  # noqa: F403
 from specref.transforms.hermitian import *  # noqa: F403
 from specref.transforms.interpolate import *  # noqa: F403
 from specref.transforms.mdct import *  # noqa: F403
+from specref.transforms.monarch import *  # noqa: F403
 from specref.transforms.pooling import *  # noqa: F403
 from specref.transforms.rotary import *  # noqa: F403
 from specref.transforms.slant import *  # noqa: F403
@@ -69,6 +72,7 @@ __all__ = list(
             *_wavelet.__all__,
             *_pooling.__all__,
             *_rotary.__all__,
+            *_monarch.__all__,
             *_interpolate.__all__,
             *_hermitian.__all__,
             *_structural.__all__,

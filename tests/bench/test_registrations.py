@@ -75,7 +75,8 @@ def test_cases_are_well_formed():
 # test_cases_blocks.py; transforms, kernels and the hot loops:
 # test_cases_transforms_kernels_fastpaths.py; the neural kernels: test_cases_neural_kernels.py (each runs its quick
 # points with more checks)
-OWN_TEST_FILE = {"attention", "blocks", "models", "operators", "transforms", "kernels", "fast paths", "neural kernels"}
+OWN_TEST_FILE = {"attention", "beyond spectrans", "blocks", "models", "operators", "transforms", "kernels",
+                 "fast paths", "neural kernels"}
 UNCOVERED = [c for c in CASES if c.family not in OWN_TEST_FILE]
 
 

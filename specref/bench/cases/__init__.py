@@ -20,6 +20,7 @@ FAMILY_MODULES = (
     "specref.bench.cases.neural_kernels",
     "specref.bench.cases.blocks",
     "specref.bench.cases.models",
+    "specref.bench.cases.beyond",
 )
 
 

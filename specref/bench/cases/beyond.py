@@ -1,0 +1,147 @@
+"""Bench cases beyond spectrans: the long causal convolution by FFT and the Monarch FFT, each against the same
+math in torch (CPU autograd) and in JAX (``jax.jit`` of ``jax.vjp``).
+
+* ``longconv``: u (B, H, N) convolved causally with k (H, N) by padding to 2N, rfft, product, irfft, crop;
+  forward+backward gives both cotangents (u and k). B = 4, H = 64, N = 4096 (``--quick``: B = 1, H = 4,
+  N = 256); the sweep runs N = 2^10 .. 2^20 at B = 1, H = 4 (issue 22's scaling to 2^20, claim n log n).
+* ``monarch_fft``: the DFT of length N = N1 N2 (N1 = N2 = sqrt N) as two batched DFT matmuls and a twiddle, on
+  B = 64 rows of N = 4096 complex samples (``--quick``: N = 256); forward+backward applies the adjoint. The
+  peers compute the same matmuls; ``numpy.fft`` is not a peer of the same math (the point of the Monarch form
+  is matmul hardware), and the FFT itself is timed in the transforms' cases.
+
+Goals: 0.8 against torch and JAX (issue 22).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from specref.bench.case import BenchCase, Run, Setup, Sweep
+from specref.ops.longconv import longconv, longconv_vjp
+from specref.transforms.monarch import dft_matrix, monarch_fft, monarch_fft_adjoint, twiddles
+
+__all__ = ["CASES"]
+
+GOALS = {"torch": 0.8, "jax": 0.8}
+NOTE = "torch: the same math under CPU autograd; jax: the same math under jax.jit(jax.vjp)"
+
+
+def _longconv_setup(point, dtype, rng):
+    b, h, n = point["B"], point["H"], point["N"]
+    u = rng.standard_normal((b, h, n)).astype(dtype)
+    k = rng.standard_normal((h, n)).astype(dtype)
+    y = longconv(u, k)
+    dy = rng.standard_normal(y.shape).astype(dtype)
+
+    def forward_backward():
+        return longconv_vjp(dy, u, k, longconv(u, k))
+
+    return Setup(Run(lambda: longconv(u, k), forward_backward), {"u": u, "k": k, "dy": dy})
+
+
+def _torch_longconv(setup, point, dtype):
+    from specref.bench.peers import import_torch
+
+    torch = import_torch()
+    u, k, dy = (torch.from_numpy(np.array(setup.data[n], copy=True)) for n in ("u", "k", "dy"))
+    n = u.shape[-1]
+
+    def conv(a, b):
+        return torch.fft.irfft(torch.fft.rfft(a, n=2 * n) * torch.fft.rfft(b, n=2 * n), n=2 * n)[..., :n]
+
+    ug, kg = u.clone().requires_grad_(True), k.clone().requires_grad_(True)
+
+    def forward():
+        with torch.no_grad():
+            return conv(u, k)
+
+    def forward_backward():
+        return torch.autograd.grad(conv(ug, kg), [ug, kg], dy)
+
+    return Run(forward, forward_backward)
+
+
+def _jax_longconv(setup, point, dtype):
+    from specref.bench.peers import import_jax, jax_function_run
+
+    _, jnp = import_jax()
+    n = point["N"]
+
+    def conv(u, p):
+        return jnp.fft.irfft(jnp.fft.rfft(u, n=2 * n) * jnp.fft.rfft(p["k"], n=2 * n), n=2 * n)[..., :n]
+
+    return jax_function_run(conv, setup.data["u"], {"k": setup.data["k"]}, setup.data["dy"])
+
+
+def _sides(point):
+    n1 = 2 ** (int(math.log2(point["N"])) // 2)
+    return n1, point["N"] // n1
+
+
+def _monarch_setup(point, dtype, rng):
+    n1, n2 = _sides(point)
+    cdt = np.complex64 if dtype == "float32" else np.complex128
+    shape = (point["B"], point["N"])
+    x = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(cdt)
+    dy = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(cdt)
+
+    def forward_backward():
+        monarch_fft(x, n1=n1, n2=n2)
+        return monarch_fft_adjoint(dy, input_shape=shape, n1=n1, n2=n2)
+
+    return Setup(Run(lambda: monarch_fft(x, n1=n1, n2=n2), forward_backward), {"x": x, "dy": dy})
+
+
+def _monarch_math(xp_matmul, transpose, reshape, x, f1, t, f2, n1, n2):
+    a = reshape(x, (*x.shape[:-1], n1, n2))
+    return reshape(transpose(xp_matmul(t * xp_matmul(f1, a), f2)), x.shape)
+
+
+def _constants(point, cdt):
+    n1, n2 = _sides(point)
+    return n1, n2, dft_matrix(n1).astype(cdt), twiddles(n1, n2).astype(cdt), dft_matrix(n2).astype(cdt)
+
+
+def _torch_monarch(setup, point, dtype):
+    from specref.bench.peers import import_torch, torch_function_run
+
+    torch = import_torch()
+    x = setup.data["x"]
+    n1, n2, f1, t, f2 = _constants(point, x.dtype)
+    f1, t, f2 = (torch.from_numpy(a) for a in (f1, t, f2))
+
+    def fn(v):
+        return _monarch_math(torch.matmul, lambda a: a.transpose(-1, -2), torch.reshape, v, f1, t, f2, n1, n2)
+
+    return torch_function_run(fn, None, x, setup.data["dy"])
+
+
+def _jax_monarch(setup, point, dtype):
+    from specref.bench.peers import import_jax, jax_function_run
+
+    _, jnp = import_jax()
+    x = setup.data["x"]
+    n1, n2, f1, t, f2 = _constants(point, x.dtype)
+
+    def fn(v, p):
+        return _monarch_math(jnp.matmul, lambda a: jnp.swapaxes(a, -1, -2), jnp.reshape, v, f1, t, f2, n1, n2)
+
+    return jax_function_run(fn, x, {}, setup.data["dy"])
+
+
+CASES = [
+    BenchCase(name="longconv", family="beyond spectrans", setup=_longconv_setup,
+              grid=({"B": 4, "H": 64, "N": 4096},), quick=({"B": 1, "H": 4, "N": 256},),
+              peers={"torch": _torch_longconv, "jax": _jax_longconv}, goals=GOALS, peer_note=NOTE,
+              label=lambda p: f"B={p['B']} H={p['H']} N={p['N']}",
+              sweep=Sweep(param="N", values=tuple(2**j for j in range(10, 21)),
+                          quick=tuple(2**j for j in range(10, 14)), base={"B": 1, "H": 4}, claim="n log n")),
+    BenchCase(name="monarch_fft", family="beyond spectrans", setup=_monarch_setup,
+              grid=({"B": 64, "N": 4096},), quick=({"B": 64, "N": 256},),
+              peers={"torch": _torch_monarch, "jax": _jax_monarch}, goals=GOALS, peer_note=NOTE,
+              label=lambda p: "B={} N={}={}x{}".format(p["B"], p["N"], *_sides(p)),
+              sweep=Sweep(param="N", values=tuple(4**j for j in range(4, 9)), quick=tuple(4**j for j in range(4, 7)),
+                          base={"B": 16}, claim="n^1.5")),
+]
