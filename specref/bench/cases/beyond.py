@@ -9,6 +9,10 @@ math in torch (CPU autograd) and in JAX (``jax.jit`` of ``jax.vjp``).
   peers compute the same matmuls; ``numpy.fft`` is not a peer of the same math (the point of the Monarch form
   is matmul hardware), and the FFT itself is timed in the transforms' cases.
 
+* ``s4d_kernel``: the S4D convolution kernel (zero-order hold) of H = 64 channels, M = 32 modes, L = 4096
+  (``--quick``: H = 4, M = 8, L = 256) from S4D's real parameters, forward+backward the gradient of every
+  parameter; the peers write S4D's reference math (complex Vandermonde product), sweep over L (claim n).
+
 Goals: 0.8 against torch and JAX (issue 22).
 """
 
@@ -20,6 +24,7 @@ import numpy as np
 
 from specref.bench.case import BenchCase, Run, Setup, Sweep
 from specref.ops.longconv import longconv, longconv_vjp
+from specref.ssm.s4d import s4d_kernel, s4d_kernel_vjp
 from specref.transforms.monarch import dft_matrix, monarch_fft, monarch_fft_adjoint, twiddles
 
 __all__ = ["CASES"]
@@ -131,6 +136,65 @@ def _jax_monarch(setup, point, dtype):
     return jax_function_run(fn, x, {}, setup.data["dy"])
 
 
+def _s4d_params(point, dtype, rng):
+    h, m = point["H"], point["M"]
+    return {"log_A_real": np.log(0.5 + rng.random((h, m))).astype(dtype),
+            "A_imag": (np.pi * np.arange(m) + rng.standard_normal((h, m))).astype(dtype),
+            "C": rng.standard_normal((h, m, 2)).astype(dtype),
+            "log_dt": np.log(10.0 ** rng.uniform(-3, -1, h)).astype(dtype),
+            "B": rng.standard_normal((h, m, 2)).astype(dtype)}
+
+
+def _s4d_setup(point, dtype, rng):
+    p = _s4d_params(point, dtype, rng)
+    args = (p["log_A_real"], p["A_imag"], p["C"], p["log_dt"], p["B"])
+    length = point["L"]
+    k = s4d_kernel(*args, length=length)
+    dk = rng.standard_normal(k.shape).astype(dtype)
+
+    def forward_backward():
+        return s4d_kernel_vjp(dk, *args, s4d_kernel(*args, length=length), length=length)
+
+    return Setup(Run(lambda: s4d_kernel(*args, length=length), forward_backward), {**p, "dk": dk})
+
+
+def _s4d_math(lib, exp, real, p, length):
+    a = -exp(p["log_A_real"]) + 1j * p["A_imag"]
+    dt = exp(p["log_dt"])[:, None]
+    c = p["C"][..., 0] + 1j * p["C"][..., 1]
+    b = p["B"][..., 0] + 1j * p["B"][..., 1]
+    z = dt * a
+    w = c * b * (exp(z) - 1.0) / a
+    return 2.0 * real(lib.sum(w[..., None] * exp(z[..., None] * lib.arange(length)), -2))  # over the modes
+
+
+def _torch_s4d(setup, point, dtype):
+    from specref.bench.peers import import_torch
+
+    torch = import_torch()
+    names = ("log_A_real", "A_imag", "C", "log_dt", "B")
+    leaves = [torch.from_numpy(np.array(setup.data[n], copy=True)).requires_grad_(True) for n in names]
+    dk = torch.from_numpy(setup.data["dk"])
+
+    def run():
+        return _s4d_math(torch, torch.exp, torch.real, dict(zip(names, leaves, strict=True)), point["L"])
+
+    def forward():
+        with torch.no_grad():
+            return run()
+
+    return Run(forward, lambda: torch.autograd.grad(run(), leaves, dk))
+
+
+def _jax_s4d(setup, point, dtype):
+    from specref.bench.peers import import_jax, jax_function_run
+
+    _, jnp = import_jax()
+    params = {n: setup.data[n] for n in ("A_imag", "C", "log_dt", "B")}
+    return jax_function_run(lambda lar, p: _s4d_math(jnp, jnp.exp, jnp.real, {**p, "log_A_real": lar}, point["L"]),
+                            setup.data["log_A_real"], params, setup.data["dk"])
+
+
 CASES = [
     BenchCase(name="longconv", family="beyond spectrans", setup=_longconv_setup,
               grid=({"B": 4, "H": 64, "N": 4096},), quick=({"B": 1, "H": 4, "N": 256},),
@@ -144,4 +208,10 @@ CASES = [
               label=lambda p: "B={} N={}={}x{}".format(p["B"], p["N"], *_sides(p)),
               sweep=Sweep(param="N", values=tuple(4**j for j in range(4, 9)), quick=tuple(4**j for j in range(4, 7)),
                           base={"B": 16}, claim="n^1.5")),
+    BenchCase(name="s4d_kernel", family="beyond spectrans", setup=_s4d_setup,
+              grid=({"H": 64, "M": 32, "L": 4096},), quick=({"H": 4, "M": 8, "L": 256},),
+              peers={"torch": _torch_s4d, "jax": _jax_s4d}, goals=GOALS, peer_note=NOTE,
+              label=lambda p: f"H={p['H']} M={p['M']} L={p['L']}",
+              sweep=Sweep(param="L", values=tuple(2**j for j in range(8, 15)), quick=tuple(2**j for j in range(8, 11)),
+                          base={"H": 4, "M": 16}, claim="n")),
 ]
