@@ -12,6 +12,7 @@ rfft_adjoint``), as :mod:`scipy.fft` does; each module's ``__all__`` is the one 
 :mod:`~specref.transforms.wavelet_swt` and :mod:`~specref.transforms.wavelet_swt2`),
 :mod:`~specref.transforms.pooling`, :mod:`~specref.transforms.rotary` (rotary position embedding),
 :mod:`~specref.transforms.monarch` (the DFT as two small DFT matmuls and a twiddle),
+:mod:`~specref.transforms.butterfly` (learnable butterfly factorisations),
 :mod:`~specref.transforms.interpolate`,
 :mod:`~specref.transforms.hermitian`, and :mod:`~specref.transforms.structural` (the steps every chain is
 built from). ``_shared`` is private and exports nothing here. The deep paths keep working.
@@ -26,6 +27,7 @@ Importing this package imports Numba (the Hadamard transform's hot loop, :mod:`s
 different objects.
 """
 
+from specref.transforms import butterfly as _butterfly
 from specref.transforms import cosine as _cosine
 from specref.transforms import fourier as _fourier
 from specref.transforms import fourier_core as _fourier_core
@@ -41,6 +43,7 @@ from specref.transforms import rotary as _rotary
 from specref.transforms import slant as _slant
 from specref.transforms import structural as _structural
 from specref.transforms import wavelet as _wavelet
+from specref.transforms.butterfly import *  # noqa: F403
 from specref.transforms.cosine import *  # noqa: F403
 from specref.transforms.fourier import *  # noqa: F403
 from specref.transforms.fourier_core import *  # noqa: F403
@@ -73,6 +76,7 @@ __all__ = list(
             *_pooling.__all__,
             *_rotary.__all__,
             *_monarch.__all__,
+            *_butterfly.__all__,
             *_interpolate.__all__,
             *_hermitian.__all__,
             *_structural.__all__,

@@ -17,7 +17,7 @@ HAVE_PEERS = importlib.util.find_spec("torch") is not None and importlib.util.fi
 
 
 def test_cases_are_well_formed():
-    assert [c.name for c in CASES] == ["longconv", "monarch_fft", "s4d_kernel"]
+    assert [c.name for c in CASES] == ["longconv", "monarch_fft", "s4d_kernel", "butterfly"]
     for case in CASES:
         assert set(case.peers) == {"torch", "jax"} and dict(case.goals) == {"torch": 0.8, "jax": 0.8}
         assert case.sweep.claim in COMPLEXITIES and set(case.sweep.quick) <= set(case.sweep.values)

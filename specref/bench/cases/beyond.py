@@ -13,6 +13,10 @@ math in torch (CPU autograd) and in JAX (``jax.jit`` of ``jax.vjp``).
   (``--quick``: H = 4, M = 8, L = 256) from S4D's real parameters, forward+backward the gradient of every
   parameter; the peers write S4D's reference math (complex Vandermonde product), sweep over L (claim n).
 
+* ``butterfly``: a product of log2 n butterfly factors with complex twiddles (the BP construction), B = 64 rows
+  of n = 4096 (``--quick``: n = 256), forward+backward the input's and the twiddles' gradients; the peers write
+  the stages as reshapes and batched 2 x 2 products. Sweep over n (claim n log n).
+
 Goals: 0.8 against torch and JAX (issue 22).
 """
 
@@ -25,6 +29,7 @@ import numpy as np
 from specref.bench.case import BenchCase, Run, Setup, Sweep
 from specref.ops.longconv import longconv, longconv_vjp
 from specref.ssm.s4d import s4d_kernel, s4d_kernel_vjp
+from specref.transforms.butterfly import butterfly, butterfly_vjp
 from specref.transforms.monarch import dft_matrix, monarch_fft, monarch_fft_adjoint, twiddles
 
 __all__ = ["CASES"]
@@ -195,6 +200,69 @@ def _jax_s4d(setup, point, dtype):
                             setup.data["log_A_real"], params, setup.data["dk"])
 
 
+def _butterfly_setup(point, dtype, rng):
+    n = point["N"]
+    m = int(math.log2(n))
+    x = rng.standard_normal((point["B"], n)).astype(dtype)
+    tw = (rng.standard_normal((m, n // 2, 2, 2, 2)) / math.sqrt(2.0)).astype(dtype)
+    y = butterfly(x, tw)
+    dy = (rng.standard_normal(y.shape) + 1j * rng.standard_normal(y.shape)).astype(y.dtype)
+
+    def forward_backward():
+        return butterfly_vjp(dy, x, tw, butterfly(x, tw))
+
+    return Setup(Run(lambda: butterfly(x, tw), forward_backward), {"x": x, "tw": tw, "dy": dy})
+
+
+def _butterfly_math(lib, x, tw, permute):
+    """The stages as reshapes and batched 2 x 2 products (the same math as specref's reference)."""
+    n = x.shape[-1]
+    t = tw[..., 0] + 1j * tw[..., 1]
+    v = permute(x) + 0j
+    for s in range(t.shape[0]):
+        h = 2**s
+        vb = v.reshape(*v.shape[:-1], n // (2 * h), 2, h)
+        tb = t[s].reshape(n // (2 * h), h, 2, 2)
+        y0 = tb[..., 0, 0] * vb[..., 0, :] + tb[..., 0, 1] * vb[..., 1, :]
+        y1 = tb[..., 1, 0] * vb[..., 0, :] + tb[..., 1, 1] * vb[..., 1, :]
+        v = lib.stack([y0, y1], -2).reshape(v.shape)
+    return v
+
+
+def _bitrev(n):
+    from specref.transforms.hadamard import _bit_reversal
+
+    return _bit_reversal(int(math.log2(n)))
+
+
+def _torch_butterfly(setup, point, dtype):
+    from specref.bench.peers import import_torch
+
+    torch = import_torch()
+    order = torch.from_numpy(_bitrev(point["N"]))
+    x = torch.from_numpy(np.array(setup.data["x"], copy=True)).requires_grad_(True)
+    tw = torch.from_numpy(np.array(setup.data["tw"], copy=True)).requires_grad_(True)
+    dy = torch.from_numpy(setup.data["dy"])
+
+    def run():
+        return _butterfly_math(torch, x, tw, lambda v: v[..., order])
+
+    def forward():
+        with torch.no_grad():
+            return run()
+
+    return Run(forward, lambda: torch.autograd.grad(run(), [x, tw], dy))
+
+
+def _jax_butterfly(setup, point, dtype):
+    from specref.bench.peers import import_jax, jax_function_run
+
+    _, jnp = import_jax()
+    order = _bitrev(point["N"])
+    return jax_function_run(lambda x, p: _butterfly_math(jnp, x, p["tw"], lambda v: v[..., order]),
+                            setup.data["x"], {"tw": setup.data["tw"]}, setup.data["dy"])
+
+
 CASES = [
     BenchCase(name="longconv", family="beyond spectrans", setup=_longconv_setup,
               grid=({"B": 4, "H": 64, "N": 4096},), quick=({"B": 1, "H": 4, "N": 256},),
@@ -214,4 +282,10 @@ CASES = [
               label=lambda p: f"H={p['H']} M={p['M']} L={p['L']}",
               sweep=Sweep(param="L", values=tuple(2**j for j in range(8, 15)), quick=tuple(2**j for j in range(8, 11)),
                           base={"H": 4, "M": 16}, claim="n")),
+    BenchCase(name="butterfly", family="beyond spectrans", setup=_butterfly_setup,
+              grid=({"B": 64, "N": 4096},), quick=({"B": 64, "N": 256},),
+              peers={"torch": _torch_butterfly, "jax": _jax_butterfly}, goals=GOALS, peer_note=NOTE,
+              label=lambda p: f"B={p['B']} n={p['N']}",
+              sweep=Sweep(param="N", values=tuple(2**j for j in range(8, 15)), quick=tuple(2**j for j in range(8, 11)),
+                          base={"B": 16}, claim="n log n")),
 ]
