@@ -48,11 +48,10 @@ import math
 import numpy as np
 
 from specref._args import check_cotangent_shape, check_input_shape
-from specref.backend import check_float_dtype, dtype_name, namespace, random_normal
+from specref.backend import check_float_dtype, dtype_name, namespace, random_normal, scipy_fft_for
 from specref.ops._common import check_cotangent
 from specref.testing.case import Case, Inputs
 from specref.testing.tolerances import fft_error_scale
-from specref.transforms.fourier import irfft, rfft
 
 __all__ = ["longconv", "longconv_vjp", "longconv_adjoint", "check_longconv"]
 
@@ -92,15 +91,29 @@ def check_longconv(u, k, gate_pre=None, gate_post=None, skip=None) -> None:
         raise ValueError(f"longconv: skip has shape {tuple(skip.shape)}, it must be (H,) = ({h},)")
 
 
+def _rfft(a, n):
+    """The unnormalised real FFT of length n along the last axis (scipy.fft on NumPy, as the transforms choose;
+    ``xp.fft`` elsewhere). ops sits beside transforms in the import order, so it calls the engines directly."""
+    xp = namespace(a)
+    sf = scipy_fft_for(xp)
+    return sf.rfft(a, n=n, axis=-1) if sf is not None else xp.fft.rfft(a, n=n, axis=-1)
+
+
+def _irfft(a, n):
+    xp = namespace(a)
+    sf = scipy_fft_for(xp)
+    return sf.irfft(a, n=n, axis=-1) if sf is not None else xp.fft.irfft(a, n=n, axis=-1)
+
+
 def _conv(z, k, n):
     """crop_N irfft_2N(rfft_2N(z) rfft_2N(k)): the causal convolution of z (..., H, N) and k (H, L)."""
-    return irfft(rfft(z, n=2 * n) * rfft(k, n=2 * n), n=2 * n)[..., :n]
+    return _irfft(_rfft(z, 2 * n) * _rfft(k, 2 * n), 2 * n)[..., :n]
 
 
 def _corr(c, a, n, length):
     """crop_length irfft_2N(rfft_2N(c) conj(rfft_2N(a))): sum_{t >= r} c_t a_{t-r}, r < length."""
     xp = namespace(c)
-    return irfft(rfft(c, n=2 * n) * xp.conj(rfft(a, n=2 * n)), n=2 * n)[..., :length]
+    return _irfft(_rfft(c, 2 * n) * xp.conj(_rfft(a, 2 * n)), 2 * n)[..., :length]
 
 
 def longconv(u, k, *, gate_pre=None, gate_post=None, skip=None):
