@@ -12,10 +12,11 @@ pair drawn, and the dense check runs on NumPy at every grid point and dtype.
 The blocks' cases (compositions of layers whose every primitive and layer case runs on strict here) run on
 array-api-strict with ``--full`` and in the CI's ``specref verify --backend strict`` step, not in the default
 run: each point differentiates some ten parameter arrays through a whole block, about 40 s on strict, which
-the README's five-minute budget cannot hold. For the same budget the models' cases (compositions of blocks,
-each block's case run here) run on NumPy in ``specref verify`` (the README's first command, a CI step, which
-fails when any case fails) and here with ``--full``: a model's finite-difference check evaluates its whole
-stack some 150 times per point, ~30 s for the families together.
+the README's five-minute budget cannot hold; so do the layers that compose other layers (STRICT_WITH_FULL).
+For the same budget the models' cases (compositions of blocks, each block's case run here) run on NumPy in
+``specref verify`` (the README's first command, a CI step, which fails when any case fails) and here with
+``--full``: a model's finite-difference check evaluates its whole stack some 150 times per point, ~30 s for the
+families together.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ from specref.testing.runner import run_case
 
 CASES = collect()
 FAMILY = {}  # case name -> registering module
-STRICT_WITH_FULL = ("blocks.",)  # families whose strict run is deferred to --full and `specref verify --backend strict`
+# families whose strict run is deferred to --full and `specref verify --backend strict`: the blocks, and the layers
+# that compose other layers whose own cases run on strict here (torch's Transformer encoder around
+# MultiheadAttention and the FFN, the 2-D wavelet mixings around the 2-D DWT and attention, the FNO layers and
+# block around the spectral convolutions)
+STRICT_WITH_FULL = ("blocks.", "layers.attention.transformer", "layers.mixing.wavelet2d", "layers.operators.fno")
 # the whole models' families, whose NumPy run is deferred to --full and `specref verify` (the heads, encodings and
 # losses of specref.models run here)
 NUMPY_WITH_VERIFY = tuple(f"models.{m}" for m in ("fnet", "gfnet", "afno", "lst", "spectral_attention", "wavelet",
@@ -58,7 +63,7 @@ def test_case_passes(case, xp, full):
         pytest.skip("a model on NumPy runs in `specref verify` (the README's first command, a CI step) and with --full")
     if backend == "strict" and not full:
         if FAMILY.get(case.name, "").startswith(STRICT_WITH_FULL):
-            pytest.skip("a block on array-api-strict runs with --full and in `specref verify --backend strict`")
+            pytest.skip("a composition on array-api-strict runs with --full and in `specref verify --backend strict`")
         case = replace(case, dense=False)
     failures, rows = [], []
     for point in run_case(case, xp):
