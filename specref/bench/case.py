@@ -102,6 +102,9 @@ class BenchCase:
     label : callable, optional
         ``label(point) -> str`` for the table (default: ``k=v`` pairs).
     dtypes : tuple of str
+    quick_dtypes : tuple of str, optional
+        The dtypes of ``--quick`` when fewer than ``dtypes`` (the whole models: one dtype keeps the quick run of
+        every component within its minutes; the full run times both).
     sweep : Sweep, optional
     goals : mapping of str to float
         The issue's goal per peer column: specref/peer at or below it is met (``{"torch": 0.8, "bound": 1.3}``).
@@ -117,6 +120,7 @@ class BenchCase:
     peers: Mapping = field(default_factory=lambda: MappingProxyType({}))
     label: Callable | None = None
     dtypes: tuple = ("float32", "float64")
+    quick_dtypes: tuple | None = None
     sweep: Sweep | None = None
     goals: Mapping = field(default_factory=lambda: MappingProxyType({}))
     peer_note: str = ""

@@ -170,8 +170,9 @@ def run_memory(case: BenchCase, *, quick: bool = False, dtypes: Sequence[str] | 
 
 
 def _points(case: BenchCase, quick: bool, dtypes):
+    own = case.quick_dtypes if quick and case.quick_dtypes else case.dtypes
     for point in case.quick if quick else case.grid:
-        for dtype in case.dtypes if dtypes is None else [d for d in dtypes if d in case.dtypes]:
+        for dtype in own if dtypes is None else [d for d in dtypes if d in own]:
             yield point, dtype
 
 

@@ -95,7 +95,8 @@ def layer_case(name: str, family: str, *, cls, config: Callable, input_shape: Ca
                quick: tuple, spectrans: tuple | None = None, jax: str | None = None,
                jax_config: Callable | None = None, bound: Callable | None = None,
                torch_dtypes: tuple = ("float32", "float64"), label: Callable | None = None,
-               sweep=None, goals=None, peer_note: str = "", peers: dict | None = None) -> BenchCase:
+               sweep=None, goals=None, peer_note: str = "", peers: dict | None = None,
+               quick_dtypes: tuple | None = None) -> BenchCase:
     """A layer's :class:`~specref.bench.case.BenchCase`.
 
     Parameters
@@ -129,5 +130,5 @@ def layer_case(name: str, family: str, *, cls, config: Callable, input_shape: Ca
     if bound is not None:
         peers["bound"] = bound
     return BenchCase(name=name, family=family, setup=layer_setup(cls, config, input_shape), grid=grid, quick=quick,
-                     peers=peers, label=label, sweep=sweep,
+                     peers=peers, label=label, sweep=sweep, quick_dtypes=quick_dtypes,
                      goals={k: v for k, v in (goals or {}).items() if k in peers}, peer_note=peer_note)

@@ -17,7 +17,7 @@ math in torch (CPU autograd) and in JAX (``jax.jit`` of ``jax.vjp``).
   of n = 4096 (``--quick``: n = 256), forward+backward the input's and the twiddles' gradients; the peers write
   the stages as reshapes and batched 2 x 2 products. Sweep over n (claim n log n).
 
-Goals: 0.8 against torch and JAX (issue 22).
+Goals: 0.8 against torch and JAX (issue 22). ``--quick`` times float32 only; the full grid both dtypes.
 """
 
 from __future__ import annotations
@@ -267,24 +267,28 @@ CASES = [
     BenchCase(name="longconv", family="beyond spectrans", setup=_longconv_setup,
               grid=({"B": 4, "H": 64, "N": 4096},), quick=({"B": 1, "H": 4, "N": 256},),
               peers={"torch": _torch_longconv, "jax": _jax_longconv}, goals=GOALS, peer_note=NOTE,
+              quick_dtypes=("float32",),
               label=lambda p: f"B={p['B']} H={p['H']} N={p['N']}",
               sweep=Sweep(param="N", values=tuple(2**j for j in range(10, 21)),
                           quick=tuple(2**j for j in range(10, 14)), base={"B": 1, "H": 4}, claim="n log n")),
     BenchCase(name="monarch_fft", family="beyond spectrans", setup=_monarch_setup,
               grid=({"B": 64, "N": 4096},), quick=({"B": 64, "N": 256},),
               peers={"torch": _torch_monarch, "jax": _jax_monarch}, goals=GOALS, peer_note=NOTE,
+              quick_dtypes=("float32",),
               label=lambda p: "B={} N={}={}x{}".format(p["B"], p["N"], *_sides(p)),
               sweep=Sweep(param="N", values=tuple(4**j for j in range(4, 9)), quick=tuple(4**j for j in range(4, 7)),
                           base={"B": 16}, claim="n^1.5")),
     BenchCase(name="s4d_kernel", family="beyond spectrans", setup=_s4d_setup,
               grid=({"H": 64, "M": 32, "L": 4096},), quick=({"H": 4, "M": 8, "L": 256},),
               peers={"torch": _torch_s4d, "jax": _jax_s4d}, goals=GOALS, peer_note=NOTE,
+              quick_dtypes=("float32",),
               label=lambda p: f"H={p['H']} M={p['M']} L={p['L']}",
               sweep=Sweep(param="L", values=tuple(2**j for j in range(8, 15)), quick=tuple(2**j for j in range(8, 11)),
                           base={"H": 4, "M": 16}, claim="n")),
     BenchCase(name="butterfly", family="beyond spectrans", setup=_butterfly_setup,
               grid=({"B": 64, "N": 4096},), quick=({"B": 64, "N": 256},),
               peers={"torch": _torch_butterfly, "jax": _jax_butterfly}, goals=GOALS, peer_note=NOTE,
+              quick_dtypes=("float32",),
               label=lambda p: f"B={p['B']} n={p['N']}",
               sweep=Sweep(param="N", values=tuple(2**j for j in range(8, 15)), quick=tuple(2**j for j in range(8, 11)),
                           base={"B": 16}, claim="n log n")),

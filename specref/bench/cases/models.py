@@ -10,12 +10,12 @@ keep their tables (V = 1000; their gradient is zero here, torch's None) and thei
 decoders' language-model heads over V).
 
 Sizes: 4 layers, B = 8, N = 1024, D = 256 (issue 20's GFNet and FNet encoders; ``--quick``: 1 layer, B = 1,
-N = 64, D = 32, so that the quick run times every component in a few minutes), dropout 0. AFNO keeps 32 x 32
-modes (spectrans's defaults, N/2 x D/2, would hold 0.5 GB per layer at this size) and runs in float32 only, as
-spectrans's AFNO. FNO keeps 32 modes (N >= 62). Sweeps over N at B = 1, D = 64, 2 layers: n log n for the
-FFT-family models, n for the attention and wavelet ones. Goals: 0.8
-against torch for the FFT-family models (issue 20 names the GFNet and FNet encoders), 1.0 for the attention and
-AFNO models (as their blocks), none for the wavelet models (as WaveletMixing's).
+N = 64, D = 32, float32 only, so that the quick run times every component in a few minutes), dropout 0. AFNO
+keeps 32 x 32 modes (spectrans's defaults, N/2 x D/2, would hold 0.5 GB per layer at this size) and runs in
+float32 only, as spectrans's AFNO. FNO keeps 32 modes (N >= 62). Sweeps over N at B = 1, D = 64, 2 layers:
+n log n for the FFT-family models, n for the attention and wavelet ones. Goals: 0.8 against torch for the
+FFT-family models (issue 20 names the GFNet and FNet encoders), 1.0 for the attention and AFNO models (as their
+blocks), none for the wavelet models (as WaveletMixing's).
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def _case(name, extra=lambda p: {}, *, vocab=True, head=True, goals=FFT_GOALS, c
 
     return layer_case(name, "models", cls=getattr(models, name), config=config, input_shape=_shape, grid=GRID,
                       quick=QUICK, label=_label, sweep=_sweep(claim), goals=goals, peer_note=NOTE,
-                      peers={"torch": torch_peer(SPECTRANS, name, config, torch_dtypes, call=_embeds)})
+                      peers={"torch": torch_peer(SPECTRANS, name, config, torch_dtypes, call=_embeds)},
+                      quick_dtypes=("float32",))
 
 
 def _afno(point):
