@@ -133,6 +133,15 @@ ratios, forward+backward, at one thread / at both cores:
   erfc from the C library costs ~5 ns an entry on two threads, torch's vectorised erf far less) and the layer norms
   0.17 s; the FFTs 0.06 s. A 12-layer GFNet encoder (N = 1024, D = 768, B = 8, float32) peaks at 1.10 x the
   arrays its contexts keep (5.1 GB against 4.6 GB; goal 1.5): benchmarks/memory_models.py.
+- **Beyond spectrans (2026-12-04, same VM), forward+backward against the same math in torch / JAX, one thread /
+  both cores.** Monarch FFT (B = 64, N = 4096 = 64 x 64): 0.84 / 0.49 x torch and 0.59 / 0.41 x JAX in float32
+  (goal 0.8 met at both cores). Butterfly (B = 64, n = 4096, complex twiddles): 0.82 / 1.24 x torch, 0.42 / 0.67 x
+  JAX (float32). Long convolution (B = 4, H = 64, N = 4096): 1.31 / 2.01 x torch and 1.14 / 1.86 x JAX in
+  float32 (scipy's pocketfft at 2N against torch's MKL; three FFT passes each way are the whole cost); its sweep to
+  N = 2^20 fits slope 1.14 (95% 1.03-1.25) against n log n's 1.10, 1.35 past N = 2^14 (16 MB padded arrays: memory
+  traffic). S4D kernel (H = 64, M = 32, L = 4096): 1.42 / 2.04 x torch and 2.85 / 4.48 x JAX in float32 (the
+  complex (H, M, L) Vandermonde tensor is formed twice in the backward, X and Y; XLA fuses the exponentials into
+  the sums).
 """
 
 
