@@ -6,7 +6,7 @@ thread (``bench_<date>_t1[_<tag>].json``) and at the machine's cores (``bench_<d
 memory runs (``..._tall_memory[_<tag>].json``) and the sweep runs (``..._tall_sweep[_<tag>].json``), and writes the
 ratio tables, the goal counts, the sweep table with one log-log figure per family, and the memory table with
 its figure. The prose that explains the numbers is :data:`SUMMARY` below, kept beside the numbers it cites.
-The docs build reads only the generated files (no torch, no JAX, no plotting library).
+The docs build draws the figures (:func:`figures`, matplotlib) from the same records; no torch, no JAX.
 
 Usage: python docs/scripts/performance.py  (after the runs that docs/performance.md names)
 """
@@ -18,14 +18,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _svg import COLORS, bars, loglog  # noqa: E402  (docs/scripts is not a package)
+from _plot import COLORS, bars, loglog  # noqa: E402  (docs/scripts is not a package)
 
 from specref.bench.report import markdown_tables, sweep_markdown  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs"
-FIGURES = DOCS / "figures"
 
 SUMMARY = """\
 Measured on a 2-core Skylake-X VM, 2026-12-03: specref on NumPy 2.4 and scipy.fft 1.17 (pocketfft), against
@@ -203,25 +202,23 @@ def timing_section(rec: dict | None, path: str, title: str) -> list:
             f"Goals: {goal_counts(rec['rows'])}.", "", markdown_tables(rec["rows"]), ""]
 
 
-def sweep_figures(rec: dict) -> list:
-    out = []
+def sweep_svgs(rec: dict) -> dict:
+    """One log-log figure per family of the sweep record: {file name: SVG text}."""
     by_family = {}
     for s in rec["sweeps"]:
         by_family.setdefault(s["family"], []).append(s)
-    FIGURES.mkdir(exist_ok=True)
+    out = {}
     for family, sweeps in by_family.items():
         series = [(s["component"], s["values"], [1e3 * t for t in s["times_s"]], COLORS[i % len(COLORS)])
                   for i, s in enumerate(sweeps)]
-        name = f"performance_scaling_{family.replace(' ', '_')}.svg"
         params = sorted({s["param"] for s in sweeps})
-        (FIGURES / name).write_text(loglog(series, xlabel=" / ".join(params) + " (the swept size)",
-                                           ylabel="forward+backward (a kernel matrix: forward), ms"),
-                                    encoding="utf-8")
-        out += [f"![scaling of the {family} components](figures/{name})", ""]
+        out[f"performance_scaling_{family.replace(' ', '_')}.svg"] = loglog(
+            series, xlabel=" / ".join(params) + " (the swept size)",
+            ylabel="forward+backward (a kernel matrix: forward), ms")
     return out
 
 
-def memory_figure(rec: dict) -> list:
+def memory_svg(rec: dict) -> str:
     rows = [r for r in rec["rows"] if r["dtype"] == "float32"] or rec["rows"]
     peers = [p for p in ("torch", "jax") if any(p in r["memory"] for r in rows)]
     names = ["floor (context)", "specref", *peers]
@@ -231,10 +228,19 @@ def memory_figure(rec: dict) -> list:
         values = [r.get("floor_bytes"), r["memory"]["specref"].get("rss")]
         values += [r["memory"].get(p, {}).get("rss") for p in peers]
         groups.append((f"{r['component']} ({r['label']})"[:36], [None if v is None else v / mib for v in values]))
-    FIGURES.mkdir(exist_ok=True)
-    (FIGURES / "performance_memory.svg").write_text(bars(groups, xlabel="peak memory of forward+backward, MiB "
-                                                         f"({rows[0]['dtype']})", names=names), encoding="utf-8")
-    return ["![peak memory](figures/performance_memory.svg)", ""]
+    return bars(groups, xlabel=f"peak memory of forward+backward, MiB ({rows[0]['dtype']})", names=names)
+
+
+def figures() -> dict:
+    """The performance page's figures from the committed records (the docs build calls this)."""
+    out = {}
+    sweep, _ = load("all", "sweep")
+    if sweep is not None:
+        out.update(sweep_svgs(sweep))
+    mem, _ = load("all", "memory")
+    if mem is not None:
+        out["performance_memory.svg"] = memory_svg(mem)
+    return out
 
 
 def main() -> None:
@@ -285,7 +291,8 @@ def main() -> None:
                  "argument checks, ~0.1-1 ms) dominates and flattens the slope over every size; the last four",
                  "columns fit only the sizes whose time is at least ten times the smallest size's, where that cost",
                  "is under a tenth, which is the exponent of the work.", "", sweep_markdown(sweep["sweeps"]), ""]
-        text += sweep_figures(sweep)
+        text += [f"![scaling of the {name[20:-4].replace('_', ' ')} components](figures/{name})\n"
+                 for name in sweep_svgs(sweep)]
     text += ["## Memory", ""]
     if mem is None:
         text += ["No memory record yet.", ""]
@@ -295,7 +302,7 @@ def main() -> None:
                  "implementation of the same backward must keep), `traced` what tracemalloc sees NumPy allocate,",
                  "`RSS` the rise of the resident set (the same measure for every engine; glibc's malloc set to",
                  "return freed blocks, specref.bench.memory).", "", markdown_tables(mem["rows"]), ""]
-        text += memory_figure(mem)
+        text += ["![peak memory](figures/performance_memory.svg)", ""]
     (DOCS / "performance.md").write_text("\n".join(text) + "\n", encoding="utf-8")
 
 
