@@ -20,8 +20,7 @@ from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 FIGURES = Path(__file__).resolve().parent / "figures"
-FIGURE_SCRIPTS = ("performance", "attention_approximation", "train_by_hand")  # TEMP
-XX = ("fig_global_filter",
+FIGURE_SCRIPTS = ("performance", "attention_approximation", "train_by_hand", "fig_global_filter",
                   "fig_dwt_subbands", "fig_rff_approximation", "fig_fft_accuracy")
 MARKER = "<!-- status-table -->"
 MODULES = "<!-- module-table -->"

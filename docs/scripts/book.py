@@ -83,8 +83,9 @@ def family_of(path: str) -> str:
     return path.removeprefix("specref.").rsplit(".", 1)[0]
 
 
-def guard_tests(guard: str) -> list[tuple[str, str]]:
-    """``(test name, first line of its docstring)`` of every test function of a guard file (read, not imported)."""
+def guard_tests(guard: str, mention: str | None = None) -> list[tuple[str, str]]:
+    """``(test name, first line of its docstring)`` of every test function of a guard file (read, not imported);
+    with ``mention``, only the tests whose docstring contains it (a shared file guarding several pages)."""
     path = ROOT / guard
     if not path.is_file():
         return []
@@ -92,8 +93,9 @@ def guard_tests(guard: str) -> list[tuple[str, str]]:
     out = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
-            doc = (ast.get_docstring(node) or "").strip().splitlines()
-            out.append((node.name, doc[0] if doc else ""))
+            doc = (ast.get_docstring(node) or "").strip()
+            if mention is None or mention in doc:
+                out.append((node.name, doc.splitlines()[0] if doc else ""))
     return out
 
 
@@ -176,15 +178,17 @@ def render_block(block: BookBlock) -> str:
     cases = {r.case.name: r.family for r in registered()}
     names = _names_of(block, cases)
     report, report_path = verify_report()
+    depth = len(block.page.resolve().relative_to(DOCS).parts) - 1
     out = ["## Status, guards and API", "",
-           "*Generated when this site was built, from the reports CI wrote before the build.*", ""]
+           "*Generated when this site was built, from the reports CI wrote before the build. Symbols as in "
+           f"[Notation]({'../' * depth}notation.md).*", ""]
     out += ["### Verification", ""]
     if report is None:
         out += ["No verify report was present at build time (`specref verify --json verify.json` writes one).", ""]
     else:
-        env = report.get("environment", {})
+        numpy_version = report.get("environment", {}).get("versions", {}).get("numpy", "?")
         out += [f"`specref verify --backend {report.get('backend')}` (`{report_path}`, specref "
-                f"{report.get('specref')}, numpy {env.get('numpy', '?')}): every grid point of this page's cases; an "
+                f"{report.get('specref')}, numpy {numpy_version}): every grid point of this page's cases; an "
                 "error at 1 would be at its derived bound.", ""]
         out += _verify_table(block, report, cases) + [""]
     rows, header = peer_rows()
@@ -209,7 +213,8 @@ def render_block(block: BookBlock) -> str:
     out += ["### Guards", "", "The tests that evaluate this page's formulas independently of the code and compare "
             "them with the functions it names:", ""]
     for guard in block.guards:
-        for name, doc in guard_tests(guard):
+        mention = None if guard.startswith("tests/book/") else block.page.name
+        for name, doc in guard_tests(guard, mention):
             out.append(f"- `{guard}::{name}`: {doc}")
     out += ["", "### API reference", ""]
     links = []
