@@ -336,10 +336,13 @@ def _resample2d_reference(x, *, size, axes=(-2, -1), norm="forward"):
 
 
 def _pool_scale(p) -> float:
-    # An FFT of length n and one of length m, the scale and the Nyquist sum: fft_error_scale(n) + (m) + 2.
-    sizes = p["size"] if isinstance(p["size"], tuple) else (p["size"],)
-    shape = p["shape"]
-    return sum(fft_error_scale(s) for s in sizes) + sum(fft_error_scale(s) for s in shape) + 2.0
+    # Per pooled axis an FFT of length n and one of length m, then the scale and the Nyquist sum:
+    # sum of fft_error_scale(n) + fft_error_scale(m), + 2 (docs/transforms/pooling.md). Batch axes add nothing.
+    two_d = isinstance(p["size"], tuple)
+    sizes = p["size"] if two_d else (p["size"],)
+    axes = p.get("axes", (-2, -1)) if two_d else (p.get("axis", -1),)
+    lengths = [p["shape"][a] for a in axes]
+    return sum(fft_error_scale(s) for s in sizes) + sum(fft_error_scale(n) for n in lengths) + 2.0
 
 
 _GRID = (

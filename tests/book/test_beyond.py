@@ -45,9 +45,9 @@ def fd_grad(f, x, dy, h=FD_STEP):
 
 
 def test_longconv_forward_and_padded_fft_identity():
-    """docs/beyond.md, Long causal convolution: z = v u, c_t = sum_{s<=t} k_s z_{t-s}, y = w c + D u (a loop);
+    """docs/beyond.md, Long causal convolution: z = v u, c_t = sum_{s<=t} k_s z_{t-s}, y = w c + beta u (a loop);
     "Why the padded FFT gives a causal convolution": crop_N irfft_P(rfft_P(z) rfft_P(k)) is the causal sum for
-    P = 2N and for any P >= N + L - 1; a kernel longer than the sequence is refused."""
+    P = 2N and for any P >= N + N_k - 1; a kernel longer than the sequence is refused."""
     rng = np.random.default_rng(0)
     h, n, length = 2, 6, 4
     u, k = rng.standard_normal((2, h, n)), rng.standard_normal((h, length))
@@ -63,15 +63,15 @@ def test_longconv_forward_and_padded_fft_identity():
         circ = np.fft.irfft(np.fft.rfft(z, p) * np.fft.rfft(k, p), p)[..., :n]
         np.testing.assert_allclose(circ, c, rtol=0, atol=1e-14)  # FFT of length <= 12: ~log2(12) eps * |c| < 10
     short = np.fft.irfft(np.fft.rfft(z, n + length - 2) * np.fft.rfft(k, n + length - 2), n + length - 2)[..., :n]
-    assert np.max(np.abs(short - c)) > 1e-3  # P < N + L - 1 wraps around
+    assert np.max(np.abs(short - c)) > 1e-3  # P < N + N_k - 1 wraps around
     with pytest.raises(ValueError):
         longconv(u, rng.standard_normal((h, n + 1)))
 
 
 def test_longconv_backward_formulas():
     """docs/beyond.md, The backward: cbar = w ybar, zbar_r = sum_{t>=r} cbar_t k_{t-r},
-    kbar_s = sum_batch sum_{t>=s} cbar_t z_{t-s}; ubar = v zbar + D ybar, vbar = u zbar, wbar = c ybar,
-    Dbar = sum_{batch,t} u ybar; longconv_vjp returns (du, dk, dv, dw, dD). Loops, and central differences."""
+    kbar_s = sum_batch sum_{t>=s} cbar_t z_{t-s}; ubar = v zbar + beta ybar, vbar = u zbar, wbar = c ybar,
+    betabar = sum_{batch,t} u ybar; longconv_vjp returns (du, dk, dv, dw, dbeta). Loops, and central differences."""
     rng = np.random.default_rng(1)
     h, n, length = 2, 5, 3
     u, k = rng.standard_normal((2, h, n)), rng.standard_normal((h, length))
@@ -386,3 +386,25 @@ def test_s4d_refuses_a_step_without_discretisation():
     for bad in (1000.0, -1000.0, np.inf):
         with pytest.raises(ValueError, match="dt"), np.errstate(over="ignore"):
             s4d_kernel(log_a, a_imag, c, np.array([0.0, bad]), b, length=3)
+
+
+def test_butterfly_cost_is_t_stages(monkeypatch):
+    """docs/beyond.md, Cost: butterfly with n = 2^t is t stages of n/2 two-by-two mixes (the stage calls counted,
+    each with an (n/2, 2, 2) block of twiddles); monarch_fft's two DFT-matrix products are O(n (n1 + n2))
+    multiply-adds: n1^2 n2 + n1 n2^2 = n (n1 + n2)."""
+    import importlib
+
+    bf = importlib.import_module("specref.transforms.butterfly")  # the package's name butterfly is the function
+    log = []
+    original = bf.stage
+
+    def counting_stage(v, t, s):
+        log.append((s, tuple(t.shape)))
+        return original(v, t, s)
+
+    monkeypatch.setattr(bf, "stage", counting_stage)
+    n, t = 16, 4
+    bf.butterfly(np.random.default_rng(9).standard_normal((2, n)), hadamard_twiddle(n))
+    assert log == [(s, (n // 2, 2, 2)) for s in range(t)]
+    for n1, n2 in ((4, 4), (3, 5), (2, 8)):
+        assert n1 * n1 * n2 + n1 * n2 * n2 == n1 * n2 * (n1 + n2)

@@ -457,7 +457,7 @@ def test_calling_convention_shapes_and_errors():
     """docs/kernels.md, Shapes and calling convention: x (..., n, d) with y (..., m, d) gives K (..., n, m),
     batch shapes broadcasting as in matmul (K_bij = k(x_bi, y_bj)); 1-D input and mismatched d raise
     ValueError (the message names both shapes); integer input and mixed precisions raise TypeError; a frozen
-    (trainable=False) feature map's forward_vjp returns (dx, {})."""
+    (trainable=False) feature map keeps omega and bias as buffers and its forward_vjp returns (dx, {})."""
     rng = np.random.default_rng(11)
     kern = GaussianRFFKernel(3, 2, sigma=1.2)
     x, y = rng.standard_normal((2, 1, 4, 3)), rng.standard_normal((3, 5, 3))
@@ -479,3 +479,46 @@ def test_calling_convention_shapes_and_errors():
     phi = kern.forward(x[0])
     dx, grads = kern.forward_vjp(np.ones_like(phi), x[0], phi)
     assert grads == {} and dx.shape == x[0].shape
+    assert kern.params == {} and sorted(kern.buffers) == ["bias", "omega"]  # spectrans's names, frozen: buffers
+    assert sorted(GaussianRFFKernel(3, 2, trainable=True).params) == ["bias", "omega"]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Cost
+
+
+def _peak_bytes(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_exact_dot_product_kernels_memory_is_n_by_n():
+    """docs/kernels.md, Cost: an exact kernel matrix takes O(N N') memory -- CosineKernel and PolynomialKernel:
+    the peak traced allocation grows with d only through the O((N + N') d) inputs, not as N N' d."""
+    rng = np.random.default_rng(12)
+    n = 60
+    for kern in (CosineKernel(), PolynomialKernel(2)):
+        peaks = {}
+        for d in (1, 64):
+            x, y = rng.standard_normal((n, d)), rng.standard_normal((n, d))
+            peaks[d] = _peak_bytes(lambda x=x, y=y, kern=kern: kern.compute(x, y))
+        assert peaks[64] < 4 * n * n * 8 + 8 * n * 64 * 8  # a few N N' arrays and O(N d) copies, not N N' d = 64 N N'
+
+
+@pytest.mark.xfail(strict=True, reason="page (Cost) says an exact kernel matrix is O(N N') memory; the shift-invariant "
+                   "kernels' compute forms the (N, N', d) differences, O(N N' d) (as the page's Bochner section says)")
+def test_exact_shift_invariant_kernel_memory_is_n_by_n():
+    """docs/kernels.md, Cost: an exact kernel matrix takes O(N N') memory -- GaussianRFFKernel.compute: the peak
+    traced allocation at d = 64 stays within a few N N' arrays."""
+    rng = np.random.default_rng(13)
+    n, d = 60, 64
+    kern = GaussianRFFKernel(d, 1)
+    x, y = rng.standard_normal((n, d)), rng.standard_normal((n, d))
+    peak = _peak_bytes(lambda: kern.compute(x, y))
+    assert peak < 4 * n * n * 8 + 8 * n * d * 8  # a few N N' arrays and O(N d) copies, not N N' d

@@ -173,7 +173,8 @@ def test_sorf_draw_column_lengths():
     orf = OrthogonalRandomFeatures(d, m, sigma=sigma, use_hadamard=True, seed=6)
     n = orf.d_padded
     diags = [orf.buffers[f"diagonal_{i}"] for i in range(3)]
-    assert all(np.allclose(np.abs(diag), np.abs(diag[0])) for diag in diags)  # Rademacher up to the scale
+    assert set(np.abs(diags[0])) == {math.sqrt(n) / sigma}  # Rademacher times sqrt(n)/sigma, folded into D_0
+    assert set(np.abs(diags[1])) == set(np.abs(diags[2])) == {1.0}  # Rademacher
     w = _dense_sorf(diags)
     np.testing.assert_allclose(np.linalg.norm(w, axis=0), math.sqrt(n) / sigma,
                                rtol=1e-14)  # orthogonal H~ to n eps, 3 products
@@ -390,3 +391,32 @@ def test_favor_sequence_stabiliser_over_kept_rows():
     np.testing.assert_allclose(phi[0], np.exp(t[0] - c0) / math.sqrt(3), rtol=1e-14)  # exp of |arg| < 10
     np.testing.assert_allclose(phi[0][keep[0]].max(), 1 / math.sqrt(3), rtol=1e-15)  # exp(0) exactly
     np.testing.assert_allclose(phi[1], np.exp(t[1]) / math.sqrt(3), rtol=1e-14)  # no kept row: c = 0
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Cost
+
+
+def test_orthogonal_draw_is_one_qr_per_block_and_sorf_stores_signs(monkeypatch):
+    """docs/kernels/random_features.md, Cost: drawing orthogonal frequencies costs one QR of a d x d Gaussian block
+    per d features (ceil(m/d) QRs, counted); SORF stores O(m) numbers (three diagonals of n <= 2 max(d, m)
+    entries and the m phases) instead of the m d of a dense W."""
+    log = []
+    original = np.linalg.qr
+
+    def counting_qr(a, *args, **kwargs):
+        log.append(tuple(a.shape))
+        return original(a, *args, **kwargs)
+
+    monkeypatch.setattr(np.linalg, "qr", counting_qr)
+    d, m = 3, 8
+    sample_orthogonal_gaussian_frequencies(np.random.default_rng(0), d, m)
+    assert log == [(d, d)] * math.ceil(m / d)
+    monkeypatch.undo()
+    d, m = 5, 16
+    sorf = OrthogonalRandomFeatures(d, m, use_hadamard=True)
+    stored = sum(a.size for a in sorf.buffers.values())
+    n = padded_dim(d, m)
+    assert stored == 3 * n + m and n <= 2 * max(d, m)
+    dense = OrthogonalRandomFeatures(d, m)
+    assert sum(a.size for a in dense.buffers.values()) == m * d + m

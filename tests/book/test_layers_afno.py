@@ -4,6 +4,7 @@ Expected values come from a dense NumPy evaluation of the page's equations (DFT 
 :math:`(F_n)_{kj} = e^{-2\\pi i jk/n}` under "ortho", loops over the flatten index :math:`2(s m_h + h) + c` and the
 block index :math:`k b + i`), from the activations' derivatives as the page writes them, or from central finite
 differences; they are compared with AFNOMixing, BlockDiagonalAFNOMixing and the transforms the page names.
+The tests write the input's length L and the padded length N; the page (docs/notation.md) writes them N and N_max.
 """
 
 from __future__ import annotations
@@ -222,6 +223,58 @@ def test_afno_backward_b9_to_b1_central_differences(activation):
         assert np.sum(grads[name] * direction) == pytest.approx(fd, rel=1e-7, abs=1e-7), name  # as for x
 
 
+@pytest.mark.parametrize("activation, length, n, d, ms, mh", [("gelu", 5, 6, 5, 3, 2), ("silu", 4, 4, 4, 4, 3)])
+def test_afno_backward_line_by_line_dense(activation, length, n, d, ms, mh):
+    """docs/layers/afno.md, Backward (AFNOMixing), (B9)-(B1) line by line in plain NumPy: Sbar = P_N ybar,
+    Zbar = omega * R Sbar (dense), the crop and the (re, im) pairing, the MLP's VJPs (B6), Tbar from the pairs,
+    Xbar^m = Tbar conj(W), Wbar = sum Tbar conj(X^m), wbar = (Re, Im), Xbar = C^T Xbar^m, ubar = P_N^T R^* Xbar
+    (zero-pad, inverse DFT, real part), the layer-norm VJP, xbar = ybar + xbar_LN; against AFNOMixing.backward."""
+    layer = _afno(d=d, n=n, ms=ms, mh=mh, activation=activation)
+    p = {k: np.asarray(v) for k, v in layer.params.items()}
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((2, length, d))
+    ybar = rng.standard_normal(x.shape)
+    m = d // 2 + 1
+    mu = x.mean(-1, keepdims=True)
+    r = (((x - mu) ** 2).mean(-1, keepdims=True) + 1e-5) ** -0.5
+    xhat = (x - mu) * r
+    u = xhat * p["norm.weight"] + p["norm.bias"]
+    xm = _dense_rfft2(u, n, d)[..., :ms, :mh]
+    w = p["fourier_weight"][..., 0] + 1j * p["fourier_weight"][..., 1]
+    t = xm * w
+    v = np.stack([t.real, t.imag], axis=-1).reshape(2, -1)
+    hpre = v @ p["mlp.0.weight"].T + p["mlp.0.bias"]
+    a = _phi(activation, hpre)
+    sbar = np.zeros((2, n, d))
+    sbar[:, :length] = ybar  # (B9)
+    omega = np.full(m, 2.0)
+    omega[0] = 1.0
+    if d % 2 == 0:
+        omega[-1] = 1.0
+    zbar = omega * _dense_rfft2(sbar, n, d)  # (B8)
+    obar = np.stack([zbar[:, :ms, :mh].real, zbar[:, :ms, :mh].imag], axis=-1).reshape(2, -1)  # (B7)
+    abar = obar @ p["mlp.3.weight"]  # (B6)
+    hbar = _phi_prime(activation, hpre) * abar
+    vbar = hbar @ p["mlp.0.weight"]
+    pairs = vbar.reshape(2, ms, mh, 2)
+    tbar = pairs[..., 0] + 1j * pairs[..., 1]  # (B5)
+    xmbar = tbar * np.conj(w)  # (B4)
+    wbar = np.sum(tbar * np.conj(xm), axis=0)
+    xbar_full = np.zeros((2, n, d), complex)
+    xbar_full[:, :ms, :mh] = xmbar  # (B3), zero-padded to D columns for (B2)
+    ubar = (_dft(n).conj().T @ xbar_full @ _dft(d).conj().T).real[:, :length] / math.sqrt(n * d)  # (B2)
+    g = ubar * p["norm.weight"]  # (B1)
+    xbar = ybar + r * (g - g.mean(-1, keepdims=True) - xhat * (g * xhat).mean(-1, keepdims=True))
+    _, ctx = layer.forward(x)
+    dx, grads = layer.backward(ctx, ybar)
+    expected = {"fourier_weight": np.stack([wbar.real, wbar.imag], axis=-1), "mlp.0.weight": hbar.T @ v,
+                "mlp.0.bias": hbar.sum(0), "mlp.3.weight": obar.T @ a, "mlp.3.bias": obar.sum(0),
+                "norm.weight": (ubar * xhat).sum(axis=(0, 1)), "norm.bias": ubar.sum(axis=(0, 1))}
+    np.testing.assert_allclose(dx, xbar, rtol=0, atol=1e-12)  # chains of ND-term sums of O(1) values, ~100 eps x10
+    for name, want in expected.items():
+        np.testing.assert_allclose(grads[name], want, rtol=0, atol=1e-12, err_msg=name)  # as for dx
+
+
 @pytest.mark.parametrize("n, d", [(6, 4), (5, 5), (4, 6)])
 def test_b8_irfft2_adjoint_weights_and_hermitian_column(n, d):
     """docs/layers/afno.md, Backward (B8): Zbar = omega * R Sbar with omega_k = 2 except omega_0 = 1 and, for even
@@ -402,3 +455,17 @@ def test_bp4_softshrink_derivative():
     dy = np.arange(1.0, 9.0)
     got = softshrink_vjp(dy, t, np.sign(t) * np.maximum(np.abs(t) - lam, 0.0), lambd=lam)
     np.testing.assert_array_equal(got, dy * (np.abs(t) > lam))  # a mask: exact
+
+
+def test_block_diagonal_parameters_and_initialisation():
+    """docs/layers/afno.md, Constructors (BlockDiagonalAFNOMixing) and Cost: K blocks of size b = D/K, complex
+    weights w1 (2, K, b, b f_h), b1 (2, K, b f_h), w2 (2, K, b f_h, b), b2 (2, K, b), each 0.02 N(0, 1) drawn in that
+    order from NumPy's generator; K must divide D; against BlockDiagonalAFNOMixing(seed=...)."""
+    layer = BlockDiagonalAFNOMixing(6, num_blocks=3, hidden_size_factor=2, seed=4)
+    gen = np.random.default_rng(4)
+    shapes = {"w1": (2, 3, 2, 4), "b1": (2, 3, 4), "w2": (2, 3, 4, 2), "b2": (2, 3, 2)}
+    assert [(k, tuple(v.shape)) for k, v in layer.params.items()] == list(shapes.items())
+    for name, shape in shapes.items():
+        np.testing.assert_array_equal(layer.params[name], 0.02 * gen.standard_normal(shape))  # one product: exact
+    with pytest.raises(ValueError, match="divisible"):
+        BlockDiagonalAFNOMixing(6, num_blocks=4)

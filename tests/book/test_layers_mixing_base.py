@@ -272,3 +272,33 @@ def test_passband_energy_of_zero_filter_and_cutoff_edges():
                                rtol=8 * EPS64)  # the same sum twice, one division
     np.testing.assert_allclose(layer.analyze_frequency_response(cutoff=0.0)["passband_energy"],
                                h[0].real ** 2 / (h.real**2).sum(axis=0), rtol=16 * EPS64)  # 6-term sums
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The forward and backward every layer has
+
+
+def test_forward_backward_are_the_vector_jacobian_products():
+    """docs/layers/mixing_base.md, The forward and backward every layer has: layer(x) is forward(x)[0];
+    backward returns xbar = J_x^* ybar and thetabar = J_theta^* ybar keyed by the parameter names, i.e.
+    <xbar, dx> + sum <thetabar, dtheta> = d<ybar, y> along any direction, by central differences; against
+    GlobalFilterMixing (non-linear in its filters)."""
+    layer = GlobalFilterMixing(3, 5, filter_init_std=1.0, seed=2)
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 5, 3))
+    ybar = rng.standard_normal(x.shape)
+    y, ctx = layer.forward(x)
+    np.testing.assert_array_equal(layer(x), y)  # the same computation
+    dx, grads = layer.backward(ctx, ybar)
+    assert list(grads) == list(layer.params)
+    ex = rng.standard_normal(x.shape)
+    dirs = {k: rng.standard_normal(np.shape(v)) for k, v in layer.params.items()}
+    step = 1e-5  # balances truncation h^2 against rounding eps / h
+
+    def loss(t):
+        lay = layer.with_params({k: np.asarray(v) + t * dirs[k] for k, v in layer.params.items()})
+        return float(np.sum(ybar * lay(x + t * ex)))
+
+    fd = (loss(step) - loss(-step)) / (2 * step)
+    vjp = np.sum(dx * ex) + sum(np.sum(grads[k] * dirs[k]) for k in dirs)
+    assert vjp == pytest.approx(fd, rel=1e-7, abs=1e-7)  # h^2 |f'''| ~ 1e-10, eps |loss| / h ~ 1e-10

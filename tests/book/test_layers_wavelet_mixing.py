@@ -17,7 +17,7 @@ import pywt
 
 from specref.layers.mixing.wavelet import WaveletMixing
 from specref.layers.mixing.wavelet2d import WaveletMixing2D
-from specref.ops.batch_norm import batch_norm_vjp
+from specref.ops.batch_norm import batch_norm_inference_vjp, batch_norm_vjp
 from specref.ops.conv import conv2d_vjp
 
 EPS64 = np.finfo(np.float64).eps
@@ -460,3 +460,40 @@ def test_documented_encoder_is_a_constant_and_its_gradients():
     for name, g in grads.items():
         if name != "subband_attention.layers.1.norm2.bias":
             assert np.all(np.asarray(g) == 0.0), name
+
+
+def test_batch_norm_eval_mode_vjp_is_affine():
+    """docs/layers/wavelet_mixing.md, Batch norm (end): in eval mode the map is affine, zbar = gamma ubar /
+    sqrt(v + eps) with the running statistics, and no gradient flows through them; against
+    batch_norm_inference_vjp."""
+    rng = np.random.default_rng(15)
+    z = rng.standard_normal((3, 2, 4))
+    gamma, beta = rng.standard_normal(2), rng.standard_normal(2)
+    mean, var = rng.standard_normal(2), 0.5 + rng.random(2)
+    ubar = rng.standard_normal(z.shape)
+    y = gamma[None, :, None] * (z - mean[None, :, None]) / np.sqrt(var[None, :, None] + 1e-5) + beta[None, :, None]
+    dz, dgamma, dbeta = batch_norm_inference_vjp(ubar, z, gamma, beta, y, running_mean=mean, running_var=var,
+                                                 eps=1e-5, axis=1)
+    np.testing.assert_allclose(dz, gamma[None, :, None] * ubar / np.sqrt(var[None, :, None] + 1e-5), rtol=0,
+                               atol=8 * EPS64 * np.abs(ubar).max() * np.abs(gamma).max() * 2)  # 3 roundings, s <= 1.5
+    zhat = (z - mean[None, :, None]) / np.sqrt(var[None, :, None] + 1e-5)
+    np.testing.assert_allclose(dgamma, (ubar * zhat).sum(axis=(0, 2)), rtol=0,
+                               atol=64 * EPS64 * np.abs(ubar * zhat).sum())  # 12-term sums
+    np.testing.assert_allclose(dbeta, ubar.sum(axis=(0, 2)), rtol=0, atol=32 * EPS64 * np.abs(ubar).sum())  # sums
+
+
+def test_spectrans_identity_encoder():
+    """docs/layers/wavelet_mixing.md, "attention" with encoder="spectrans_identity": B~ = B, so
+    y = x + Pi R^(2) W^(2)_J x = 2x (pywt's perfect reconstruction), and the encoder's parameters get zero
+    gradients; against WaveletMixing2D."""
+    layer = WaveletMixing2D(2, wavelet="db1", levels=1, mixing_mode="attention", encoder="spectrans_identity")
+    rng = np.random.default_rng(16)
+    x = rng.standard_normal((2, 2, 4, 6))
+    dy = rng.standard_normal(x.shape)
+    y, ctx = layer.forward(x)
+    rec = pywt.waverec2(pywt.wavedec2(x, "db1", MODE, level=1, axes=(-2, -1)), "db1", MODE, axes=(-2, -1))
+    np.testing.assert_allclose(y, x + rec[..., :4, :6], rtol=0, atol=64 * EPS64 * np.abs(x).max())  # 4-tap sums
+    np.testing.assert_allclose(y, 2 * x, rtol=0, atol=64 * EPS64 * np.abs(x).max())  # the same, perfect reconstruction
+    dx, grads = layer.backward(ctx, dy)
+    np.testing.assert_allclose(dx, 2 * dy, rtol=0, atol=64 * EPS64 * np.abs(dy).max())  # adjoint of the same map
+    assert all(np.all(np.asarray(g) == 0.0) for g in grads.values())

@@ -235,6 +235,9 @@ def test_gram_matrix_vjp_and_spectrum():
     bad[0, 1] += 2 * math.sqrt(EPS64) * np.abs(sym).max()
     with pytest.raises(ValueError, match="symmetric"):
         spectrum(bad)
+    near = sym.copy()
+    near[0, 1] += 0.5 * math.sqrt(EPS64) * np.abs(sym).max()  # within the bound: accepted
+    assert spectrum(near).shape == (4,)
     spectrum(gram_matrix(rng.standard_normal((6, 50))))  # an honest Gram product passes
 
 
@@ -404,3 +407,37 @@ def test_ntk_chunk_working_set():
         ntk_chunk_size(mlp, x, x, limit=result + 2 * (2 * per_point + pair) - 2)  # not even one point
     with pytest.raises(ValueError):
         ntk_chunk_size(mlp, x, x, limit=result - 1)  # the result itself
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Cost
+
+
+def test_factored_ntk_never_forms_the_dense_jacobian_and_spectrum_is_one_eigendecomposition(monkeypatch):
+    """docs/neural_kernels.md, Cost: the empirical NTK from the factored per-example Jacobians never forms the
+    n x P Jacobian (dense_jacobian is not called; the per-layer Gram matrices of the factors suffice), and the
+    spectrum is one symmetric eigendecomposition."""
+    import specref.neural_kernels.jacobian as jac_mod
+    import specref.neural_kernels.ntk as ntk_mod
+
+    mlp = ReLUMLP(2, 4, 2, 2, parameterization="ntk", seed=24)
+    x = np.random.default_rng(25).standard_normal((3, 2))
+    expected = empirical_ntk(mlp, x, method="dense")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the factored NTK formed a dense Jacobian")
+
+    monkeypatch.setattr(ntk_mod, "dense_jacobian", refuse)
+    monkeypatch.setattr(jac_mod, "dense_jacobian", refuse)
+    np.testing.assert_allclose(empirical_ntk(mlp, x), expected, rtol=1e-13,
+                               atol=1e-13)  # the same products summed in another order
+    calls = []
+    original = np.linalg.eigvalsh
+
+    def counting(a, *args, **kwargs):
+        calls.append(a.shape)
+        return original(a, *args, **kwargs)
+
+    monkeypatch.setattr(np.linalg, "eigvalsh", counting)
+    spectrum(gram_matrix(x))
+    assert calls == [(3, 3)]

@@ -469,7 +469,8 @@ def test_pruned_rfft2_and_irfft2_are_cropped_and_padded_rfft2(norm):
     a = _real_matrix(rfft2_dense, x.size, complex_in=False)
     y = rng.standard_normal((n0, cols)) + 1j * rng.standard_normal((n0, cols))
     got = rfft2_pruned_adjoint(y, input_shape=in_shape, s=s, cols=cols, norm=norm)
-    np.testing.assert_allclose(got, (a.T @ _stack(y)).reshape(in_shape), rtol=0, atol=atol * np.abs(y).max())
+    np.testing.assert_allclose(got, (a.T @ _stack(y)).reshape(in_shape), rtol=0,
+                               atol=atol * np.abs(y).max())  # same two-sum bound, per unit of |y|
     b = _real_matrix(irfft2_dense, z.size, complex_in=True)
     g = rng.standard_normal(s)
     t = b.T @ g.ravel()
@@ -492,3 +493,19 @@ def test_output_precision_follows_input_precision():
         ft.rfft(np.ones(4, complex))
     with pytest.raises(TypeError):
         ft.irfft_adjoint(np.ones(6, complex), input_shape=(4,))
+
+
+def test_axes_rules():
+    """docs/transforms/fourier.md, The n-D transforms (axes rules): s given and axes=None means the last len(s) axes;
+    -1 in s means the input's length; an axis listed twice is transformed twice; an empty axes raises ValueError;
+    norm=None means "backward". Dense DFTs along each axis, against fftn."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 3, 4)) + 1j * rng.standard_normal((2, 3, 4))
+    atol = 64 * EPS * np.abs(x).sum()  # two dense sums of <= 5 terms and FFT scales 2(1 + log2 5)
+    expected = np.einsum("kj,abj->abk", _dft(5) @ _pad_matrix(5, 4), np.einsum("kj,ajb->akb", _dft(3), x))
+    np.testing.assert_allclose(ft.fftn(x, s=(-1, 5)), expected, rtol=0, atol=atol)
+    twice = np.einsum("kj,ajb->akb", _dft(3) @ _dft(3), x)
+    np.testing.assert_allclose(ft.fftn(x, axes=(1, 1)), twice, rtol=0, atol=2 * atol)  # 3 * 3 = 9-term sums
+    with pytest.raises(ValueError):
+        ft.fftn(x, axes=())
+    assert np.array_equal(ft.fft(x, norm=None), ft.fft(x, norm="backward"))

@@ -69,7 +69,7 @@ def test_sylvester_recursion_closed_form_and_hh_equals_n_identity(n):
     xr = np.random.default_rng(n).standard_normal(n)
     y = hadamard(xr)
     np.testing.assert_allclose(y, h @ xr / math.sqrt(n), rtol=0,
-                               atol=(math.log2(n) + 2) * EPS * np.abs(xr).sum())  # page's (m + 2) u, both sides
+                               atol=(math.log2(n) + 2) * EPS * np.abs(xr).sum())  # page's (log2 n + 2) u, both sides
     np.testing.assert_allclose(hadamard(y), xr, rtol=0,
                                atol=2 * (math.log2(n) + 2) * EPS * np.abs(xr).sum())  # two transforms
     with pytest.raises(ValueError):
@@ -251,7 +251,7 @@ def test_chain_pad_core_permute_scale_and_adjoint(n, order, normalized):
     a = d * h[pi] @ _pad(m, n)
     rng = np.random.default_rng(n)
     x, y = rng.standard_normal((n, 2)), rng.standard_normal((m, 2))
-    atol = (math.log2(m) + 2) * EPS * m * max(np.abs(x).sum(), np.abs(y).sum())  # (m + 2) u, entries up to 1
+    atol = (math.log2(m) + 2) * EPS * m * max(np.abs(x).sum(), np.abs(y).sum())  # (log2 m + 2) u, entries up to 1
     got = hadamard(x, axis=0, normalized=normalized, order=order, pad=True)
     np.testing.assert_allclose(got, a @ x, rtol=0, atol=atol)
     back = hadamard_adjoint(y, input_shape=(n, 2), axis=0, normalized=normalized, order=order, pad=True)
@@ -335,11 +335,12 @@ def test_slant_operation_count_recursion():
 
 @pytest.mark.parametrize("n", [2, 4, 8, 16])
 def test_accuracy_bounds_of_the_page(n):
-    """docs/transforms/hadamard.md, Accuracy: the FWHT error ||y^ - y||_2 / ||y||_2 <= m u (first order), the
-    normalized one (m + 2) u <= 1.5 eps log2 n; the Slant one <= 3.2 eps log2 n. Measured against math.fsum (exact
-    sums, rounded once) and a long-double dense Slant matrix; y = H e_0 makes ||y||_2 = sqrt n ||y||_inf."""
-    m = int(math.log2(n))
-    assert (m + 2) * U <= 1.5 * EPS * m
+    """docs/transforms/hadamard.md, Accuracy: the FWHT error ||y^ - y||_2 / ||y||_2 <= t u (first order,
+    t = log2 n), the normalized one (log2 n + 2) u <= 1.5 eps log2 n; the Slant one <= 3.2 eps log2 n. Measured
+    against math.fsum (exact sums, rounded once) and a long-double dense Slant matrix; y = H e_0 makes
+    ||y||_2 = sqrt n ||y||_inf."""
+    t = int(math.log2(n))
+    assert (t + 2) * U <= 1.5 * EPS * t  # the page's claim itself, for n >= 2
     rng = np.random.default_rng(n)
     h = _sylvester(n)
     worst = 0.0
@@ -348,14 +349,14 @@ def test_accuracy_bounds_of_the_page(n):
         exact = np.array([math.fsum(h[k] * x) for k in range(n)])
         err = np.linalg.norm(hadamard(x, normalized=False) - exact) / np.linalg.norm(exact)
         worst = max(worst, err)
-    assert worst <= m * U + U  # the page's m u, plus u for fsum's one rounding
+    assert worst <= t * U + U  # the page's t u, plus u for fsum's one rounding
     flat = hadamard(np.eye(n)[0], normalized=False)
     assert math.isclose(np.linalg.norm(flat), math.sqrt(n) * np.abs(flat).max(), rel_tol=2 * EPS)  # sqrt of n
     s = np.stack([_slant_page(e.astype(np.longdouble)) for e in np.eye(n, dtype=np.longdouble)], axis=1)
     x = rng.standard_normal(n)
     ref = s @ x.astype(np.longdouble)
     err = float(np.linalg.norm((slant(x) - ref).astype(float)) / np.linalg.norm(ref.astype(float)))
-    assert err <= 3.2 * EPS * m + 4 * n * float(np.finfo(np.longdouble).eps)  # page's bound + reference's sums
+    assert err <= 3.2 * EPS * t + 4 * n * float(np.finfo(np.longdouble).eps)  # page's bound + reference's sums
 
 
 def test_claimed_constants_of_the_registered_cases():

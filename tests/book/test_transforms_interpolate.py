@@ -118,7 +118,7 @@ def test_output_within_one_and_a_half_eps_of_exact(n, m):
         got = (interpolate_periodic(x, size=m) if kind == "periodic"
                else interpolate_linear(x, size=m, align_corners=ac))
         exact = _exact_apply(_exact_w(n, m, kind, ac), x)
-        assert np.abs(got - exact).max() <= 1.5 * EPS * np.abs(x).max()
+        assert np.abs(got - exact).max() <= 1.5 * EPS * np.abs(x).max()  # page: 3 roundings of u vs max|x|
         const = np.full(n, 0.3)
         out = (interpolate_periodic(const, size=m) if kind == "periodic"
                else interpolate_linear(const, size=m, align_corners=ac))

@@ -66,7 +66,7 @@ def _pool_dense(n, m, norm):
 
 def _tol(n, m, size):
     """Two dense sums (lengths n and m) and the FFT error scale of the page: c = fft(n) + fft(m) + 2."""
-    return (n + m + fft_error_scale(n) + fft_error_scale(m) + 2) * EPS * size
+    return (n + m + fft_error_scale(n) + fft_error_scale(m) + 2) * EPS * size  # dense sums + page's c
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -142,7 +142,8 @@ def test_consequences_constant_downsample_round_trip_conjugation():
         spec[k] += v
         spec[-k] += np.conj(v)
     x = np.real(_f(n, +1) @ spec) / n
-    np.testing.assert_allclose(spectral_pool(x, size=m), x[::r], rtol=0, atol=_tol(n, m, np.abs(x).sum()))
+    np.testing.assert_allclose(spectral_pool(x, size=m), x[::r], rtol=0,
+                               atol=_tol(n, m, np.abs(x).sum()))  # dense sums + the page's c
     for n0, m0 in ((2, 5), (4, 6), (3, 8), (4, 9)):
         assert np.array_equal(_t(m0, n0) @ _t(n0, m0), np.eye(n0))  # halves summed: exact
         z = rng.standard_normal(n0) + 1j * rng.standard_normal(n0)
@@ -252,14 +253,16 @@ def test_error_scale_of_a_1d_pool():
         assert _pool_scale({"shape": (n,), "size": m}) == pytest.approx(expected, rel=8 * EPS)  # logs and adds
 
 
-@pytest.mark.xfail(strict=True, reason="page says c = fft_error_scale(n) + fft_error_scale(m) + 2 for the pooled "
-                                       "axis n -> m; code (_pool_scale) also adds fft_error_scale of every batch "
-                                       "axis of the input shape")
 def test_error_scale_ignores_batch_axes():
     """docs/transforms/pooling.md, Verification: c = fft_error_scale(n) + fft_error_scale(m) + 2 with n the pooled
-    length: a (5, 3) input pooled along axis 0 to 2 has c = fft(5) + fft(2) + 2 (the batch axis of 3 adds no FFT)."""
+    length, in 2-D the two FFTs of each pooled axis, batch axes adding nothing: a (5, 3) input pooled along axis 0
+    to 2 has c = fft(5) + fft(2) + 2; a (3, 6, 5) input pooled to (4, 8) on axes (1, 2) fft(6) + fft(4) + fft(5) +
+    fft(8) + 2."""
     expected = fft_error_scale(5) + fft_error_scale(2) + 2
     got = _pool_scale({"shape": (5, 3), "size": 2, "axis": 0})
+    assert got == pytest.approx(expected, rel=8 * EPS)  # logs and adds
+    expected = fft_error_scale(6) + fft_error_scale(4) + fft_error_scale(5) + fft_error_scale(8) + 2
+    got = _pool_scale({"shape": (3, 6, 5), "size": (4, 8), "axes": (1, 2)})
     assert got == pytest.approx(expected, rel=8 * EPS)  # logs and adds
 
 
@@ -270,3 +273,11 @@ def test_output_precision_and_real_output():
     assert spectral_pool(np.ones(8), size=5).dtype == np.float64
     assert spectral_pool(np.ones(8, np.complex64), size=5).dtype == np.complex64
     assert spectral_pool_adjoint(np.ones(4, np.float32), input_shape=(8,), size=4).dtype == np.float32
+
+
+def test_norm_none_means_backward():
+    """docs/transforms/pooling.md, Errors, dtypes: norm=None means "backward" (a constant scaled by n/m); the default
+    is "forward"."""
+    x = np.random.default_rng(3).standard_normal(8)
+    assert np.array_equal(spectral_pool(x, size=5, norm=None), spectral_pool(x, size=5, norm="backward"))
+    assert np.array_equal(spectral_pool(x, size=5), spectral_pool(x, size=5, norm="forward"))

@@ -94,7 +94,7 @@ def _dense(fn, n_in):
 
 def _bound(f, size):
     """The page's error scale c = 2 + log2 F per level, on a sum of size sum|h| |x| <= size."""
-    return (2 + math.log2(f)) * EPS * size
+    return (2 + math.log2(f)) * EPS * size  # the page's c = 2 + log2 F, times the sum's size
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -117,6 +117,9 @@ def test_lengths_and_max_level(name, n):
         if mode == "periodization" or 2 * m >= f:
             assert wv.idwt(ca, cd, name, mode).shape == ((2 * m if mode == "periodization" else 2 * m - f + 2),)
     assert wv.dwt_max_level(n, name) == (0 if n < f - 1 else int(math.floor(math.log2(n / (f - 1)))))
+    if f > 2:  # Errors: fewer than F/2 coefficients cannot be synthesized (non-periodization)
+        with pytest.raises(ValueError):
+            wv.idwt(np.ones(f // 2 - 1), np.ones(f // 2 - 1), name, "symmetric")
 
 
 def test_odd_length_waverec_returns_one_more_sample():
@@ -146,22 +149,23 @@ def test_odd_length_waverec_returns_one_more_sample():
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("n", [1, 3, 7])
 @pytest.mark.parametrize("name", ["db2", "bior2.2"])
-def test_analysis_is_pywt_convolution_at_odd_positions(name, n, mode):
+def test_analysis_is_pywt_convolution_at_odd_positions(name, mode):
     """docs/transforms/wavelet.md, Analysis: c^A_o = sum_j h_j x~_{2o+1-j} (periodization x~_{F/2+2o-j}), x~ the mode
-    table's extension (kept mirroring for short signals); reflect/antireflect with n = 1 raise. Against dwt."""
+    table's extension (kept mirroring for short signals), n = 1, 3, 7; reflect/antireflect with n = 1 raise.
+    Against dwt."""
     h, g, _, _ = _bank(name)
-    x = np.random.default_rng(n).standard_normal(n)
-    if n == 1 and mode in ("reflect", "antireflect"):
-        with pytest.raises(ValueError):
-            wv.dwt(x, name, mode)
-        return
-    ca, cd = _analysis(x, h, g, mode)
-    got_a, got_d = wv.dwt(x, name, mode)
-    scale = np.abs(h).sum() * (2 * len(h) - 1) * np.abs(x).max()  # |x~| <= (2F - 1) max|x| (smooth, antireflect)
-    np.testing.assert_allclose(got_a, ca, rtol=0, atol=2 * _bound(len(h), scale))  # two F-term sums, c each
-    np.testing.assert_allclose(got_d, cd, rtol=0, atol=2 * _bound(len(h), scale))  # same for the detail band
+    for n in (1, 3, 7):
+        x = np.random.default_rng(n).standard_normal(n)
+        if n == 1 and mode in ("reflect", "antireflect"):
+            with pytest.raises(ValueError):
+                wv.dwt(x, name, mode)
+            continue
+        ca, cd = _analysis(x, h, g, mode)
+        got_a, got_d = wv.dwt(x, name, mode)
+        scale = np.abs(h).sum() * (2 * len(h) - 1) * np.abs(x).max()  # |x~| <= (2F - 1) max|x| (smooth, antireflect)
+        np.testing.assert_allclose(got_a, ca, rtol=0, atol=2 * _bound(len(h), scale))  # two F-term sums, c each
+        np.testing.assert_allclose(got_d, cd, rtol=0, atol=2 * _bound(len(h), scale))  # same for the detail band
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -313,6 +317,33 @@ def test_wavedec_adjoint_runs_levels_back_and_waverec_chain(mode):
     np.testing.assert_allclose(wv.waverec(coeffs, "db2", mode=mode), a, rtol=0, atol=4 * _bound(4, size))  # 2 levels
 
 
+@pytest.mark.parametrize("name, n", [("haar", 6), ("db2", 13)])
+def test_waverec_adjoint_is_the_crop_and_idwt_chain_transposed(name, n):
+    """docs/transforms/wavelet.md, Multilevel and 2D: waverec crops an approximation one sample longer than the next
+    detail, then idwt (the synthesis sum); its adjoint is that chain's dense transpose (each idwt_adjoint followed
+    by the crop's adjoint, a one-sample zero-pad). haar at n = 6 has a crop (3 + 1 vs 3). Against waverec_adjoint."""
+    _, _, fl, fh = _bank(name)
+    shapes = [c.shape for c in wv.wavedec(np.zeros(n), name, level=2)]
+    sizes = [s[0] for s in shapes]
+
+    def chain(v):
+        parts = np.split(v, np.cumsum(sizes)[:-1])
+        a = parts[0]
+        for d in parts[1:]:
+            if len(a) == len(d) + 1:
+                a = a[:-1]
+            a = _synthesis(a, d, fl, fh, "symmetric")
+        return a
+
+    dense = _dense(chain, sum(sizes))
+    g = np.random.default_rng(n).standard_normal(dense.shape[0])
+    got = wv.waverec_adjoint(g, input_shape=shapes, wavelet=name)
+    expected = np.split(dense.T @ g, np.cumsum(sizes)[:-1])
+    size = (np.abs(fl).sum() + np.abs(fh).sum()) ** 2 * np.abs(g).sum()
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=4 * _bound(len(fl), size))  # two levels of 2F-term sums
+
+
 def test_dwt2_is_axes0_then_axes1_with_pywt_band_names():
     """docs/transforms/wavelet.md, Layout and Multilevel and 2D: dwt2 is the 1-D transform along axes[0], then along
     axes[1] on both halves; cH is the detail along axes[0] and approximation along axes[1], cV the reverse, cD
@@ -331,6 +362,25 @@ def test_dwt2_is_axes0_then_axes1_with_pywt_band_names():
     got = wv.dwt2_adjoint((bars[0], tuple(bars[1:])), input_shape=x.shape, wavelet="db2", mode="symmetric")
     exp = a0.T @ bars[0] @ a1 + d0.T @ bars[1] @ a1 + a0.T @ bars[2] @ d1 + d0.T @ bars[3] @ d1
     np.testing.assert_allclose(got, exp, rtol=0, atol=8 * _bound(4, sum(np.abs(b).sum() for b in bars)))  # 4 bands
+
+
+def test_levels_none_slots_and_shapes():
+    """docs/transforms/wavelet.md, Layout and lengths: level 0 returns [x]; a level above dwt_max_level warns
+    (UserWarning) and is computed; wavedec_shapes gives the shapes (m per level by the length formula); a None slot
+    in input_shape gives None in that slot of the adjoint."""
+    x = np.random.default_rng(8).standard_normal(5)
+    [only] = wv.wavedec(x, "db2", level=0)
+    assert np.array_equal(only, x)
+    with pytest.warns(UserWarning):
+        deep = wv.wavedec(x, "db2", level=3)
+    lengths, n = [], 5
+    for _ in range(3):
+        n = (n + 4 - 1) // 2
+        lengths.append(n)
+    assert [c.shape for c in deep] == [(lengths[-1],)] + [(v,) for v in lengths[::-1]]
+    assert wv.wavedec_shapes((13,), "db2", level=2) == [(5,), (5,), (8,)]  # 13 -> 8 -> 5 by floor((n + 3)/2)
+    da, dd = wv.idwt_adjoint(np.ones(6), input_shape=((4,), None), wavelet="db2")
+    assert dd is None and da.shape == (4,)
 
 
 def test_idwt2_undoes_both_axes_and_none_means_zeros():
@@ -376,7 +426,7 @@ def test_swt2_level_is_1d_level_along_both_axes():
 
 
 def _swt_loop(x, h, g, level, start):
-    """a^(j)_n = sum_k h_k a^(j-1)_{(n + D F/2 - D k) mod N}, D = 2^{j-1}, j = s+1 .. s+L; pywt's layout."""
+    """a^(j)_i = sum_k h_k a^(j-1)_{(i + Delta F/2 - Delta k) mod n}, Delta = 2^{j-1}, j = s+1 .. s+J; pywt's layout."""
     n, f, a, out = len(x), len(h), x, []
     for j in range(start + 1, start + level + 1):
         d = 2 ** (j - 1)
@@ -388,7 +438,7 @@ def _swt_loop(x, h, g, level, start):
 
 
 def _iswt_loop(ca, details, fl, fh, level, start):
-    """a^(j-1)_n = 1/2 sum_k f_k a^(j)_{(n + D(F/2-1) - Dk) mod N} + phi_k d^(j)_{...}, from the coarsest."""
+    """a^(j-1)_i = 1/2 sum_k f_k a^(j)_{(i + Delta(F/2-1) - Delta k) mod n} + phi_k d^(j)_{...}, coarsest first."""
     n, f, a = len(ca), len(fl), ca
     for j, det in zip(range(start + level, start, -1), details, strict=True):
         d = 2 ** (j - 1)
@@ -401,7 +451,7 @@ def _iswt_loop(ca, details, fl, fh, level, start):
 @pytest.mark.parametrize("norm", [False, True])
 def test_swt_dilated_periodic_sums_and_inverse(n, level, start, norm):
     """docs/transforms/wavelet.md, Stationary wavelet transform: the dilated periodic sums (h, g times 2^{-1/2}
-    with norm) at every N, pywt's refused lengths included; iswt's averaged synthesis (f, phi times sqrt 2 with
+    with norm) at every n, pywt's refused lengths included; iswt's averaged synthesis (f, phi times sqrt 2 with
     norm) and iswt(swt(x, start_level=s), start_level=s) = x. Against swt and iswt."""
     h, g, fl, fh = _bank("db2")
     if norm:
@@ -409,6 +459,8 @@ def test_swt_dilated_periodic_sums_and_inverse(n, level, start, norm):
     x = np.random.default_rng(n).standard_normal(n)
     expected = _swt_loop(x, h, g, level, start)
     got = wv.swt(x, "db2", level=level, start_level=start, norm=norm)
+    assert sum(a.size + d.size for a, d in got) == 2 * level * n  # SWT Cost: 2Jn numbers, (J + 1)n trimmed
+    assert sum(c.size for c in wv.swt(x, "db2", level=level, start_level=start, trim_approx=True)) == (level + 1) * n
     size = np.abs(h).sum() ** level * np.abs(x).sum()  # level passes of F-term sums
     for (ga, gd), (ea, ed) in zip(got, expected, strict=True):
         np.testing.assert_allclose(ga, ea, rtol=0, atol=level * _bound(4, size))  # page's 3 + log2 F order
@@ -424,7 +476,7 @@ def test_swt_dilated_periodic_sums_and_inverse(n, level, start, norm):
 def test_swt_adjoint_circulant_transpose_and_inverse_weights(n, level):
     """docs/transforms/wavelet.md, SWT Adjoint and "The inverse is not the adjoint": swt_adjoint is the transpose of
     the dense SWT (loop); for an orthogonal wavelet with norm=False, iswt(y) = swt_adjoint(w y) with weights
-    2^{-(j-s)} on the level-j detail and 2^{-L} on cA; with norm=True and trim_approx, W^T W = I and
+    2^{-(j-s)} on the level-j detail and 2^{-J} on cA; with norm=True and trim_approx, W^T W = I and
     iswt = swt_adjoint."""
     h, g, _, _ = _bank("db2")
     rng = np.random.default_rng(n)
@@ -454,7 +506,7 @@ def test_swt_adjoint_circulant_transpose_and_inverse_weights(n, level):
 @pytest.mark.parametrize("name", ["haar", "db2", "bior2.2", "sym3"])
 def test_laurent_perfect_reconstruction_and_swt_max_level(name):
     """docs/transforms/wavelet.md, Lengths pywt refuses: F0 H0 + F1 H1 = 2 z^{-(F-1)} (rec * dec convolutions);
-    swt_max_level(N) = the number of times 2 divides N, ValueError for level=None when it is 0."""
+    swt_max_level(n) = the number of times 2 divides n, ValueError for level=None when it is 0."""
     h, g, fl, fh = _bank(name)
     f = len(h)
     delta = np.zeros(2 * f - 1)
@@ -481,6 +533,9 @@ def test_error_scale_claims():
     right of an odd-length signal (F = 16, n = 3)."""
     for f in range(2, 103):
         assert math.sqrt(f / 12) < (2 + math.log2(f)) / 2
+    discrete = pywt.wavelist(kind="discrete")
+    assert len(discrete) == 106  # "106 in pywt 1.8" (introduction; "all 106 wavelets" here)
+    assert max(len(pywt.Wavelet(w).dec_lo) for w in discrete) == 102  # the F <= 102 of the claim above
     assert (round(math.sqrt(102 / 12), 1), round((2 + math.log2(102)) / 2, 1)) == (2.9, 4.3)
     for name, f in (("db2", 4), ("db8", 16)):
         c = 2 + math.log2(f)
