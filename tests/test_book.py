@@ -84,3 +84,21 @@ def test_the_notation_page_defines_each_symbol_once():
     text = (DOCS / "notation.md").read_text(encoding="utf-8")
     symbols = re.findall(r"^\| (\$[^|]*\$)[^|]* \|", text, re.M)
     assert len(symbols) == len(set(symbols)), sorted(s for s in symbols if symbols.count(s) > 1)
+
+
+def test_every_figure_is_drawn_by_the_build():
+    """Each SVG a page shows is written by a figure script the docs build runs, and none is committed."""
+    import subprocess
+
+    hooks = (DOCS / "hooks.py").read_text(encoding="utf-8")
+    scripts = re.search(r"FIGURE_SCRIPTS = \((.*?)\)", hooks, re.S).group(1)
+    sources = "".join((DOCS / "scripts" / f"{name}.py").read_text(encoding="utf-8")
+                      for name in re.findall(r'"(\w+)"', scripts))
+    shown = {m for page in DOCS.rglob("*.md") for m in re.findall(r"figures/([\w.-]+\.svg)",
+                                                                  page.read_text(encoding="utf-8"))}
+    undrawn = [name for name in shown
+               if name not in sources and not (name.startswith("performance_") and "performance_" in sources)]
+    assert not undrawn, f"figures no build script draws: {undrawn}"
+    tracked = subprocess.run(["git", "ls-files", "docs/figures/*.svg"], cwd=DOCS.parent, capture_output=True,
+                             text=True).stdout.split()
+    assert not tracked, f"generated figures committed: {tracked}"

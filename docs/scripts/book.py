@@ -210,13 +210,12 @@ def render_block(block: BookBlock) -> str:
         out += ["### Findings", "", "Where a peer computes something else, each difference is an entry of "
                 "`validation/FINDINGS.md` with its reproduction in `validation/findings/<slug>.py`:", ""]
         out += [f"- `{s}`: {known.get(s, '(no entry)')}" for s in slugs] + [""]
-    out += ["### Guards", "", "The tests that evaluate this page's formulas independently of the code and compare "
-            "them with the functions it names:", ""]
-    for guard in block.guards:
-        mention = None if guard.startswith("tests/book/") else block.page.name
-        for name, doc in guard_tests(guard, mention):
-            out.append(f"- `{guard}::{name}`: {doc}")
-    out += ["", "### API reference", ""]
+    guards = [f"- `{guard}::{name}`: {doc}" for guard in block.guards
+              for name, doc in guard_tests(guard, None if guard.startswith("tests/book/") else block.page.name)]
+    if guards:
+        out += ["### Guards", "", "The tests that evaluate this page's formulas independently of the code and "
+                "compare them with the functions it names:", "", *guards, ""]
+    out += ["### API reference", ""]
     links = []
     for package in MATH_PACKAGES:
         for name, path in public_names(package).items():
