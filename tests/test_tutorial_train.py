@@ -3,8 +3,8 @@
 The page's python blocks run in order in one namespace (docs/scripts/train_by_hand.py's ``run_tutorial``, whose
 ``figures`` the docs build calls to draw the loss curve from its own run). The claims checked are the ones the
 prose makes: the loss starts near or above log 2 and falls by three orders of magnitude within 150 steps, the
-trained model classifies unseen sequences, and the hand-made central difference agrees with the backward to about 1e-10. The figure is drawn by
-the docs build from the page's own run, so it cannot drift from the code.
+trained model classifies unseen sequences, and the hand-made central difference agrees with the backward to
+about 1e-10. The figure is drawn by the docs build from the page's own run, so it cannot drift from the code.
 """
 
 from __future__ import annotations
