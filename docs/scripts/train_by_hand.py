@@ -14,7 +14,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _pages import run_page  # noqa: E402  (docs/scripts is not a package)
-from _plot import COLORS, semilogy  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[1]
 PAGE = DOCS / "tutorials" / "train-by-hand.md"
@@ -28,6 +27,8 @@ def run_tutorial() -> tuple[dict, list[str]]:
 
 def render(history) -> str:
     """The loss of each step's batch (before that step's update) against the step, log scale."""
+    from _plot import COLORS, semilogy  # matplotlib: the docs extra (the tests run the page without it)
+
     steps = list(range(len(history.loss)))
     return semilogy([("training loss", steps, history.loss, COLORS[0])], xlabel="step",
                     ylabel="cross-entropy (batch mean)", x_range=(0, len(steps)))
