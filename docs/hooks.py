@@ -19,7 +19,6 @@ import sys
 from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
-FIGURES = Path(__file__).resolve().parent / "figures"
 FIGURE_SCRIPTS = ("performance", "attention_approximation", "train_by_hand", "fig_global_filter",
                   "fig_dwt_subbands", "fig_rff_approximation", "fig_fft_accuracy")
 MARKER = "<!-- status-table -->"
@@ -75,13 +74,9 @@ def draw_figures() -> list[str]:
     """Run every figure script and write its figures into docs/figures/; return the files written."""
     if str(SCRIPTS) not in sys.path:  # mkdocs restores sys.path after loading the hooks
         sys.path.insert(0, str(SCRIPTS))
-    written = []
-    FIGURES.mkdir(exist_ok=True)
-    for name in FIGURE_SCRIPTS:
-        for file, svg in importlib.import_module(name).figures().items():
-            (FIGURES / file).write_text(svg, encoding="utf-8")
-            written.append(file)
-    return written
+    from _plot import write_figures
+
+    return [file for name in FIGURE_SCRIPTS for file in write_figures(importlib.import_module(name).figures())]
 
 
 def mathjax_dir() -> Path:

@@ -3,21 +3,24 @@
 :func:`loglog` draws lines on log-log axes (the approximation studies, the scaling sweeps, FFT accuracy);
 :func:`semilogy` lines on a linear x and a logarithmic y axis (a training loss against the step); :func:`bars`
 grouped horizontal bars (the memory table); :func:`figure` opens a figure for a script that draws something else
-(images, stems) and :func:`to_svg` turns it into text. The SVG is deterministic: no date in its metadata and a
-fixed hash salt for its element ids, so the same numbers give the same file.
+(images, stems) and :func:`to_svg` turns it into text; :func:`write_figures` writes a script's figures into
+docs/figures/. The SVG is deterministic: no date in its metadata and a fixed hash salt for its element ids, so
+the same numbers give the same file.
 """
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
-__all__ = ["COLORS", "figure", "to_svg", "loglog", "semilogy", "bars"]
+__all__ = ["COLORS", "FIGURES", "figure", "to_svg", "write_figures", "loglog", "semilogy", "bars"]
 
+FIGURES = Path(__file__).resolve().parents[1] / "figures"  # where the build and the scripts write
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 
 plt.rcParams.update({"svg.hashsalt": "specref", "svg.fonttype": "none", "font.size": 9, "axes.grid": True,
@@ -35,6 +38,14 @@ def to_svg(fig) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     return buf.getvalue()
+
+
+def write_figures(figures: dict) -> list:
+    """Write ``{file name: SVG text}`` into docs/figures/ (created if missing); return the names written."""
+    FIGURES.mkdir(exist_ok=True)
+    for name, text in figures.items():
+        (FIGURES / name).write_text(text, encoding="utf-8")
+    return list(figures)
 
 
 def loglog(series, *, xlabel: str, ylabel: str, references=(), x_ticks=None, width=560, height=380,

@@ -40,11 +40,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _plot import figure, to_svg  # noqa: E402  (docs/scripts is not a package)
+from _plot import figure, to_svg, write_figures  # noqa: E402  (docs/scripts is not a package)
 
 from specref.transforms import wavedec2  # noqa: E402
-
-OUT = Path(__file__).resolve().parents[1] / "figures"
 
 SIZE = 64
 WAVELET = "db2"
@@ -120,9 +118,7 @@ def figures() -> dict[str, str]:
 
 
 def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    for name, text in figures().items():
-        (OUT / name).write_text(text, encoding="utf-8")
+    write_figures(figures())
 
 
 if __name__ == "__main__":

@@ -40,12 +40,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _plot import COLORS, figure, to_svg  # noqa: E402  (docs/scripts is not a package)
+from _plot import COLORS, figure, to_svg, write_figures  # noqa: E402  (docs/scripts is not a package)
 
 from specref.oracle import fft_oracle_bound, relative_rms_error, rfft_oracle  # noqa: E402
 from specref.transforms import rfft  # noqa: E402
-
-OUT = Path(__file__).resolve().parents[1] / "figures"
 
 POWERS = [2**k for k in range(2, 10)]  # 4 .. 512 (n = 1024 alone would take 2 x 1.7 s or more)
 PRIMES = [7, 31, 127, 257]
@@ -105,13 +103,12 @@ def figures() -> dict[str, str]:
 
 
 def main() -> None:
-    OUT.mkdir(exist_ok=True)
     results = study()
     for n, row in results.items():
         scaled = ", ".join(f"{d} {e:.3g} = {e / (np.finfo(d).eps * math.log2(n)):.3f} eps log2 n"
                            for d, e in row.items())
         print(f"n = {n:5d}: {scaled}")
-    (OUT / "fft_accuracy.svg").write_text(svg(results), encoding="utf-8")
+    write_figures({"fft_accuracy.svg": svg(results)})
 
 
 if __name__ == "__main__":

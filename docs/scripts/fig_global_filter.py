@@ -44,11 +44,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _plot import COLORS, figure, to_svg  # noqa: E402  (docs/scripts is not a package)
+from _plot import COLORS, figure, to_svg, write_figures  # noqa: E402  (docs/scripts is not a package)
 
 from specref.layers.mixing.global_filter import GlobalFilterMixing  # noqa: E402
-
-OUT = Path(__file__).resolve().parents[1] / "figures"
 
 L = 64  # sequence length = number of filter rows
 SEED = 0  # the layer's initialization
@@ -149,9 +147,7 @@ def figures() -> dict[str, str]:
 
 
 def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    for name, text in figures().items():
-        (OUT / name).write_text(text, encoding="utf-8")
+    write_figures(figures())
 
 
 if __name__ == "__main__":

@@ -42,11 +42,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _plot import COLORS, loglog  # noqa: E402  (docs/scripts is not a package)
+from _plot import COLORS, loglog, write_figures  # noqa: E402  (docs/scripts is not a package)
 
 from specref.kernels import GaussianRFFKernel  # noqa: E402
-
-OUT = Path(__file__).resolve().parents[1] / "figures"
 
 D = 8  # input dimension
 N = 64  # number of points
@@ -117,9 +115,7 @@ def figures() -> dict[str, str]:
 
 
 def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    for name, text in figures().items():
-        (OUT / name).write_text(text, encoding="utf-8")
+    write_figures(figures())
 
 
 if __name__ == "__main__":

@@ -41,7 +41,9 @@ def figures() -> dict:
 
 
 def main() -> None:
-    FIGURE.write_text(figures()[FIGURE.name], encoding="utf-8")
+    from _plot import write_figures
+
+    write_figures(figures())
     print(f"wrote {FIGURE.relative_to(DOCS.parent)}")
 
 

@@ -33,8 +33,8 @@ def add_bench_parser(sub) -> None:
         help="time specref against torch, JAX and the FFT-pass bound; print the ratios",
         description=(
             "Time forward and forward+backward of specref's components against their peers in the same process "
-            "(spectrans/torch under CPU autograd, the same math under jax.jit(jax.vjp), the FFT-pass bound, the hot "
-            "loops' references), print the medians and the ratios specref/peer, and write the JSON record."
+            "(spectrans/torch with its own CPU backward, the same math as a jitted JAX vjp, the FFT-pass bound, "
+            "the hot loops' references), print the medians and the ratios specref/peer, and write the JSON record."
         ),
     )
     p.add_argument("components", nargs="*", metavar="COMPONENT",

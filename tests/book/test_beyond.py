@@ -24,20 +24,11 @@ from specref.transforms.butterfly import (
     hadamard_twiddle,
 )
 from specref.transforms.monarch import monarch_fft, monarch_fft_adjoint
+from tests.book.central_differences import STEP as FD_STEP
+from tests.book.central_differences import fd_vjp as fd_grad
 
 EPS64 = np.finfo(np.float64).eps
-FD_STEP = 1e-6
 FD_ATOL = 1e-8  # central differences, h = 1e-6, of O(1)-O(10) outputs: rounding 10 eps/h ~ 2e-9, margin 5
-
-
-def fd_grad(f, x, dy, h=FD_STEP):
-    """dL/dx of L = sum dy * f(x) (real x), by central differences."""
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[idx] = h
-        grad[idx] = np.sum(dy * (f(x + e) - f(x - e))) / (2 * h)
-    return grad
 
 
 # ----------------------------------------------------------------------------------------------------------

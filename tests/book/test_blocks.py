@@ -10,7 +10,7 @@ checked against central differences or the page's lines evaluated on those refer
 
 from __future__ import annotations
 
-import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -26,36 +26,16 @@ from specref.blocks import (
 )
 from specref.layers import FourierMixing, GlobalFilterMixing
 from specref.ops.norm import layer_norm_vjp
+from tests.book.central_differences import fd_directional as _directional_fd
+from tests.book.central_differences import fd_entrywise as _fd
+from tests.book.formulas import gelu as _gelu
+from tests.book.formulas import layer_norm
 
 EPS64 = np.finfo(np.float64).eps
-H = 1e-6  # central-difference step
 FD_ATOL = 1e-8  # FD error of O(1) smooth maps: truncation h^2 ~ 1e-12 plus rounding ~10 eps/h ~ 2e-9, margin 5x
 LN_EPS = 1e-12  # the blocks' norm_eps (the page: 1e-12 as in spectrans)
+_ln = partial(layer_norm, eps=LN_EPS)  # the page's layer norm at this file's eps
 B, N, D, F = 2, 4, 3, 5  # batch, sequence, hidden, FFN hidden
-
-
-def _fd(f, x, h=H):
-    """Central differences of the scalar f at every entry of x (x is restored afterwards)."""
-    g = np.zeros_like(x)
-    for idx in np.ndindex(*x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        up = f()
-        x[idx] = old - h
-        down = f()
-        x[idx] = old
-        g[idx] = (up - down) / (2 * h)
-    return g
-
-
-def _ln(u, g, b, eps=LN_EPS):
-    mu = u.mean(axis=-1, keepdims=True)
-    var = ((u - mu) ** 2).mean(axis=-1, keepdims=True)
-    return (u - mu) / np.sqrt(var + eps) * g + b
-
-
-def _gelu(u):
-    return 0.5 * u * (1 + np.vectorize(math.erf)(u / math.sqrt(2)))
 
 
 def _gf(p, prefix, u):
@@ -92,17 +72,6 @@ def _generic(block, seed):
 
 def _params(block):
     return {k: np.array(v) for k, v in block.params.items()}
-
-
-def _directional_fd(f, x, v, h=H):
-    """Central difference of the scalar f along the direction v at x (x is restored afterwards)."""
-    x0 = x.copy()
-    x += h * v
-    up = f()
-    x[...] = x0 - h * v
-    down = f()
-    x[...] = x0
-    return (up - down) / (2 * h)
 
 
 def _check_fd(block, x, ctx, dy, names=(), **fwd):

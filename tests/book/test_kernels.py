@@ -21,19 +21,9 @@ from specref.kernels.rff import (
     rff_features_vjp,
     sample_orthogonal_gaussian_frequencies,
 )
+from tests.book.central_differences import fd_vjp as central_difference
 
 EPS64 = np.finfo(np.float64).eps
-FD_STEP = 1e-6
-
-
-def central_difference(f, arg, dout, h=FD_STEP):
-    """The gradient of <dout, f(arg)> with respect to arg by central differences, entry by entry."""
-    grad = np.empty_like(arg)
-    for idx in np.ndindex(arg.shape):
-        e = np.zeros_like(arg)
-        e[idx] = h
-        grad[idx] = np.sum(dout * (f(arg + e) - f(arg - e))) / (2 * h)
-    return grad
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -20,19 +20,10 @@ from specref.kernels.spectral_eigen import (
     _projector_vjp,
     gram_spectral_decomposition,
 )
+from tests.book.central_differences import STEP as FD_STEP
+from tests.book.central_differences import fd_vjp as central_difference
 
 EPS64 = np.finfo(np.float64).eps
-FD_STEP = 1e-6
-
-
-def central_difference(f, arg, dout, h=FD_STEP):
-    """The gradient of <dout, f(arg)> with respect to arg by central differences, entry by entry."""
-    grad = np.empty_like(arg)
-    for idx in np.ndindex(arg.shape):
-        e = np.zeros_like(arg)
-        e[idx] = h
-        grad[idx] = np.sum(dout * (f(arg + e) - f(arg - e))) / (2 * h)
-    return grad
 
 
 def dense_rfft_bins(x, r):

@@ -9,6 +9,7 @@ with its FFT head's complex backward) against dense transform matrices and centr
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -23,40 +24,12 @@ from specref.layers.attention import (
     SpectralAttention,
 )
 from specref.ops.linear_attention import linear_attention, linear_attention_vjp
+from tests.book.central_differences import assert_directional
+from tests.book.central_differences import fd_entrywise as _fd
 
 EPS64 = np.finfo(np.float64).eps
-H = 1e-6  # central-difference step
 FD_ATOL = 1e-8  # FD error of O(1) smooth maps: truncation h^2 ~ 1e-12 plus rounding ~10 eps/h ~ 2e-9, margin 5x
-
-
-def _fd(f, x, h=H):
-    """Central differences of the scalar f at every entry of x (x is restored afterwards)."""
-    g = np.zeros_like(x)
-    for idx in np.ndindex(*x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        up = f()
-        x[idx] = old - h
-        down = f()
-        x[idx] = old
-        g[idx] = (up - down) / (2 * h)
-    return g
-
-
-def _assert_directional_fd(f, x, grad, atol=FD_ATOL, n_dir=3):
-    """<grad, v> against the central difference (f(x + h v) - f(x - h v)) / 2h along n_dir random directions
-    (atol per entry, times sqrt of the number of entries for the sum)."""
-    rng = np.random.default_rng(99)
-    x0 = x.copy()
-    for _ in range(n_dir):
-        v = rng.standard_normal(x.shape)
-        x[...] = x0 + H * v
-        up = f()
-        x[...] = x0 - H * v
-        down = f()
-        x[...] = x0
-        fd = (up - down) / (2 * H)
-        assert abs(fd - np.sum(grad * v)) < atol * np.sqrt(v.size), (fd, np.sum(grad * v))  # atol per entry
+_assert_directional_fd = partial(assert_directional, atol=FD_ATOL)  # the file's per-entry tolerance
 
 
 def _generic(layer, seed, scale=0.5):
@@ -215,7 +188,7 @@ def test_paired_stabilisers_formula_and_normaliser_floor():
         assert np.all((phi_q @ phi_k[keep].T).sum(axis=1) >= (1 - tol) / m)  # the floor 1/m (up to rounding)
         if size < 1:
             unstab = np.exp(tq[:, None, :] + tk[None, :, :]).sum(axis=2) / m * np.exp(-big_m)
-            np.testing.assert_allclose((phi_q @ phi_k.T)[:, keep], unstab[:, keep], rtol=tol,
+            np.testing.assert_allclose((phi_q @ phi_k.T)[:, keep], unstab[:, keep], rtol=tol,  # derived above
                                        atol=0)  # m-term positive sums of the same exponentials: tol
         else:
             naive = np.exp(q @ w - np.sum(q * q, axis=1, keepdims=True) / 2)

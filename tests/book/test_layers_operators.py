@@ -9,6 +9,7 @@ page's sums, numpy.fft (an implementation independent of specref's), dense matri
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -16,24 +17,14 @@ import pytest
 import specref.layers.operators.spectral_conv as sc_module
 from specref.layers.operators.fno import FNOBlock, FourierNeuralOperator
 from specref.layers.operators.spectral_conv import SpectralConv1d, SpectralConv2d, SpectralConv2dTwoCorners
+from tests.book.central_differences import fd_entrywise as _fd
+from tests.book.formulas import gelu as _gelu
+from tests.book.formulas import layer_norm
+
+_ln = partial(layer_norm, eps=1e-5)  # the FNO block's LayerNorm eps
 
 EPS64 = np.finfo(np.float64).eps
-H = 1e-6  # central-difference step
 FD_ATOL = 1e-8  # FD error of O(1) smooth maps: truncation h^2 ~ 1e-12 plus rounding ~10 eps/h ~ 2e-9, margin 5x
-
-
-def _fd(f, x, h=H):
-    """Central differences of the scalar f at every entry of x (x is restored afterwards)."""
-    g = np.zeros_like(x)
-    for idx in np.ndindex(*x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        up = f()
-        x[idx] = old - h
-        down = f()
-        x[idx] = old
-        g[idx] = (up - down) / (2 * h)
-    return g
 
 
 def _herm_weights(n, m):
@@ -285,10 +276,6 @@ def test_resolution_invariance_exact_prediction_and_bound(n, m):
 # FourierNeuralOperator
 
 
-def _gelu(u):
-    return 0.5 * u * (1 + np.vectorize(math.erf)(u / math.sqrt(2)))
-
-
 def _gelu_prime(u):
     return 0.5 * (1 + np.vectorize(math.erf)(u / math.sqrt(2))) + u * np.exp(-u * u / 2) / math.sqrt(2 * math.pi)
 
@@ -325,12 +312,6 @@ def test_fourier_neural_operator_forward_and_backward():
 
 # ----------------------------------------------------------------------------------------------------------
 # FNOBlock
-
-
-def _ln(u, g, b, eps=1e-5):
-    mu = u.mean(axis=-1, keepdims=True)
-    var = ((u - mu) ** 2).mean(axis=-1, keepdims=True)
-    return (u - mu) / np.sqrt(var + eps) * g + b
 
 
 def _fno_ref(p, x, m, prefix="fno."):

@@ -18,25 +18,14 @@ import pytest
 from specref.layers.attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
 from specref.layers.feedforward import FeedForwardNetwork
 from specref.ops.attention import attention_weights, scaled_dot_product_attention, scaled_dot_product_attention_vjp
+from tests.book.central_differences import STEP as H
+from tests.book.central_differences import fd_entrywise as _fd
+from tests.book.formulas import gelu as _gelu
+from tests.book.formulas import layer_norm as _ln
 
 EPS64 = np.finfo(np.float64).eps
-H = 1e-6  # central-difference step
 # central differences of O(1) smooth maps with step 1e-6: truncation ~h^2 = 1e-12, rounding ~eps/h = 2e-10
 FD_ATOL = 1e-8  # FD error: truncation h^2 ~ 1e-12 plus rounding ~10 eps/h ~ 2e-9, margin 5x
-
-
-def _fd(f, x, h=H):
-    """Central differences of the scalar f at every entry of x (x is restored afterwards)."""
-    g = np.zeros_like(x)
-    for idx in np.ndindex(*x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        up = f()
-        x[idx] = old - h
-        down = f()
-        x[idx] = old
-        g[idx] = (up - down) / (2 * h)
-    return g
 
 
 def _softmax_row(s):
@@ -348,17 +337,6 @@ def test_mha_backward_projection_vjps_and_self_attention_sum():
 
 # ----------------------------------------------------------------------------------------------------------
 # Transformer encoder layer
-
-
-def _ln(u, g, b, eps):
-    """LN(u) = (u - mean) / sqrt(var + eps) * gamma + beta over the last axis (biased variance)."""
-    mu = u.mean(axis=-1, keepdims=True)
-    var = ((u - mu) ** 2).mean(axis=-1, keepdims=True)
-    return (u - mu) / np.sqrt(var + eps) * g + b
-
-
-def _gelu(u):
-    return 0.5 * u * (1 + np.vectorize(math.erf)(u / math.sqrt(2)))
 
 
 def _ref_encoder_layer(p, x, h, norm_first, eps, masks=None, pdrop=0.0):

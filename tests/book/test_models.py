@@ -10,6 +10,7 @@ names, the attention mask's reach and the refusals.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -17,51 +18,17 @@ import pytest
 from specref.models import GFNet, GFNetEncoder, LSTDecoder, SpectralAttentionEncoder
 from specref.models.losses import cross_entropy, cross_entropy_vjp
 from specref.models.positional import RotaryPositionalEncoding, sinusoidal_table
+from tests.book.central_differences import assert_directional
+from tests.book.central_differences import fd_entrywise as _fd
+from tests.book.formulas import gelu as _gelu
+from tests.book.formulas import layer_norm
 
 EPS64 = np.finfo(np.float64).eps
-H = 1e-6  # central-difference step
 FD_ATOL = 1e-8  # FD error of O(1) smooth maps: truncation h^2 ~ 1e-12 plus rounding ~10 eps/h ~ 2e-9, margin 5x
+_assert_directional_fd = partial(assert_directional, atol=FD_ATOL)  # the file's per-entry tolerance
 LN_EPS = 1e-12  # norm_eps, the page's default
+_ln = partial(layer_norm, eps=LN_EPS)  # the page's layer norm at this file's eps
 V, D, N, C, F = 5, 4, 4, 3, 6  # vocabulary, hidden, sequence, classes, FFN hidden
-
-
-def _fd(f, x, h=H):
-    """Central differences of the scalar f at every entry of x (x is restored afterwards)."""
-    g = np.zeros_like(x)
-    for idx in np.ndindex(*x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        up = f()
-        x[idx] = old - h
-        down = f()
-        x[idx] = old
-        g[idx] = (up - down) / (2 * h)
-    return g
-
-
-def _assert_directional_fd(f, x, grad, n_dir=3):
-    """<grad, v> against the central difference (f(x + h v) - f(x - h v)) / 2h along n_dir random directions."""
-    rng = np.random.default_rng(99)
-    x0 = x.copy()
-    for _ in range(n_dir):
-        v = rng.standard_normal(x.shape)
-        x[...] = x0 + H * v
-        up = f()
-        x[...] = x0 - H * v
-        down = f()
-        x[...] = x0
-        fd = (up - down) / (2 * H)
-        assert abs(fd - np.sum(grad * v)) < FD_ATOL * np.sqrt(v.size), (fd, np.sum(grad * v))  # FD_ATOL/entry
-
-
-def _ln(u, g, b, eps=LN_EPS):
-    mu = u.mean(axis=-1, keepdims=True)
-    var = ((u - mu) ** 2).mean(axis=-1, keepdims=True)
-    return (u - mu) / np.sqrt(var + eps) * g + b
-
-
-def _gelu(u):
-    return 0.5 * u * (1 + np.vectorize(math.erf)(u / math.sqrt(2)))
 
 
 def _sigmoid(u):

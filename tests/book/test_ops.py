@@ -29,24 +29,10 @@ from specref.ops.norm import layer_norm, layer_norm_vjp
 from specref.ops.row_normalize import normalize_rows_clamped, normalize_rows_clamped_vjp
 from specref.ops.sequence_pool import masked_max, masked_max_vjp, masked_mean, masked_mean_vjp
 from specref.ops.softmax import softmax, softmax_vjp
+from tests.book.central_differences import fd_vjp as fd_grad
 
 EPS64 = np.finfo(np.float64).eps
-FD_STEP = 1e-6
 FD_ATOL = 1e-8  # central differences, h = 1e-6, of O(1)-O(10) outputs: rounding 10 eps/h ~ 2e-9, margin 5
-
-
-def fd_grad(f, x, dy, h=FD_STEP):
-    """dL/da + i dL/db (dL/dx for real x) of L = Re sum conj(dy) f(x), by central differences."""
-    def loss(v):
-        return float(np.sum(np.real(np.conj(dy) * f(v))))
-
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        for unit in ((1.0, 1j) if np.iscomplexobj(x) else (1.0,)):
-            e = np.zeros_like(x)
-            e[idx] = h * unit
-            grad[idx] += unit * (loss(x + e) - loss(x - e)) / (2 * h)
-    return grad
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def test_definitions_table_norm_none(kind, t):
             continue
         expected = _matrix(kind, t, n) @ x
         atol = 4 * n * EPS * 2 * np.abs(x).sum()  # n-term sums of entries |a| <= 2 (loop) + FFT scale 2(1+log2 16)
-        np.testing.assert_allclose(fn(x, type=t), expected, rtol=0, atol=atol)
+        np.testing.assert_allclose(fn(x, type=t), expected, rtol=0, atol=atol)  # derived above
 
 
 @pytest.mark.parametrize("norm", [None, "backward", "ortho", "forward"])
@@ -133,9 +133,9 @@ def test_norm_uses_the_logical_length(kind, t, norm):
     fwd, inv = (cs.dct, cs.idct) if kind == "dct" else (cs.dst, cs.idst)
     atol = 8 * n * EPS * np.abs(x).sum()  # n-term sums of |a| <= 2 + one factor + FFT scale 2(1 + log2 14) <= 8n
     np.testing.assert_allclose(fwd(x, type=t, norm=norm, orthogonalize=False),
-                               _full(kind, t, n, norm, False) @ x, rtol=0, atol=atol)
+                               _full(kind, t, n, norm, False) @ x, rtol=0, atol=atol)  # derived above
     np.testing.assert_allclose(inv(x, type=t, norm=norm, orthogonalize=False),
-                               _full(kind, t, n, norm, False, inverse=True) @ x, rtol=0, atol=atol)
+                               _full(kind, t, n, norm, False, inverse=True) @ x, rtol=0, atol=atol)  # derived above
 
 
 @pytest.mark.parametrize("n", [2, 3, 6])
@@ -149,7 +149,7 @@ def test_orthogonalize_table_makes_ortho_orthogonal(kind, t, n):
     x = np.random.default_rng(n + t).standard_normal(n)
     fn = cs.dct if kind == "dct" else cs.dst
     atol = 8 * n * EPS * np.abs(x).sum()  # n-term sums, a factor, two end weights, FFT scale 2(1 + log2 14)
-    np.testing.assert_allclose(fn(x, type=t, norm="ortho"), a @ x, rtol=0, atol=atol)
+    np.testing.assert_allclose(fn(x, type=t, norm="ortho"), a @ x, rtol=0, atol=atol)  # derived above
     if (kind, t) == ("dct", 2):
         b = _full(kind, t, n, "ortho", False)
         assert np.abs(b.T @ b - np.eye(n)).max() > 0.1  # entry (0, 0) is 2 instead of 1: O(1)
@@ -165,17 +165,19 @@ def test_inverses_from_the_definitions(n):
     mats = {(k, t): _matrix(k, t, n) for k, t in KINDS_TYPES}
     tol = 16 * n * EPS * 4 * n  # n-term sums of products of entries <= 2, against entries of size 2N <= 4n
     for k in ("dct", "dst"):
-        np.testing.assert_allclose(mats[k, 3] @ mats[k, 2], 2 * n * np.eye(n), rtol=0, atol=tol)
-        np.testing.assert_allclose(mats[k, 2] @ mats[k, 3], 2 * n * np.eye(n), rtol=0, atol=tol)
-        np.testing.assert_allclose(mats[k, 4] @ mats[k, 4], 2 * n * np.eye(n), rtol=0, atol=tol)
-    np.testing.assert_allclose(mats["dct", 1] @ mats["dct", 1], 2 * (n - 1) * np.eye(n), rtol=0, atol=tol)
-    np.testing.assert_allclose(mats["dst", 1] @ mats["dst", 1], 2 * (n + 1) * np.eye(n), rtol=0, atol=tol)
+        np.testing.assert_allclose(mats[k, 3] @ mats[k, 2], 2 * n * np.eye(n), rtol=0, atol=tol)  # derived above
+        np.testing.assert_allclose(mats[k, 2] @ mats[k, 3], 2 * n * np.eye(n), rtol=0, atol=tol)  # derived above
+        np.testing.assert_allclose(mats[k, 4] @ mats[k, 4], 2 * n * np.eye(n), rtol=0, atol=tol)  # derived above
+    np.testing.assert_allclose(mats["dct", 1] @ mats["dct", 1], 2 * (n - 1) * np.eye(n),
+                               rtol=0, atol=tol)  # derived above
+    np.testing.assert_allclose(mats["dst", 1] @ mats["dst", 1], 2 * (n + 1) * np.eye(n),
+                               rtol=0, atol=tol)  # derived above
     s = 1 / math.sqrt(2 * n)
     d_post_inv = np.diag([R2] + [1.0] * (n - 1))
     y = np.random.default_rng(n).standard_normal(n)
     atol = 8 * n * EPS * np.abs(y).sum()  # n-term sums of |a| <= 2 times 1/sqrt(2N), FFT scale <= 8n
     np.testing.assert_allclose(cs.idct(y, type=2, norm="ortho"), mats["dct", 3] @ d_post_inv @ y / (2 * n * s),
-                               rtol=0, atol=atol)
+                               rtol=0, atol=atol)  # derived above
     for kind, t in KINDS_TYPES:
         fwd, inv = (cs.dct, cs.idct) if kind == "dct" else (cs.dst, cs.idst)
         for norm, orth in ((None, False), ("ortho", True), ("ortho", False), ("forward", False)):
@@ -199,14 +201,14 @@ def test_core_transpose_derivations_and_table(n):
     w = np.diag([0.5] + [1.0] * (n - 2) + [0.5])
     kk = np.array([[2 * math.cos(math.pi * k * j / (n - 1)) for j in range(n)] for k in range(n)])
     tol = 8 * n * EPS  # cosines/sines of exactly the same angles up to symmetry: a few ulps of entries <= 2
-    np.testing.assert_allclose(c[2].T, c[3] @ d, rtol=0, atol=tol)
-    np.testing.assert_allclose(c[3].T, np.linalg.inv(d) @ c[2], rtol=0, atol=tol)
-    np.testing.assert_allclose(c[1], kk @ w, rtol=0, atol=tol)
-    np.testing.assert_allclose(c[1].T, w @ c[1] @ np.linalg.inv(w), rtol=0, atol=tol)
-    np.testing.assert_allclose(s[2].T, s[3] @ dp, rtol=0, atol=tol)
-    np.testing.assert_allclose(s[3].T, np.linalg.inv(dp) @ s[2], rtol=0, atol=tol)
+    np.testing.assert_allclose(c[2].T, c[3] @ d, rtol=0, atol=tol)  # derived above
+    np.testing.assert_allclose(c[3].T, np.linalg.inv(d) @ c[2], rtol=0, atol=tol)  # derived above
+    np.testing.assert_allclose(c[1], kk @ w, rtol=0, atol=tol)  # derived above
+    np.testing.assert_allclose(c[1].T, w @ c[1] @ np.linalg.inv(w), rtol=0, atol=tol)  # derived above
+    np.testing.assert_allclose(s[2].T, s[3] @ dp, rtol=0, atol=tol)  # derived above
+    np.testing.assert_allclose(s[3].T, np.linalg.inv(dp) @ s[2], rtol=0, atol=tol)  # derived above
     for m in (c[4], s[1], s[4]):
-        np.testing.assert_allclose(m, m.T, rtol=0, atol=tol)
+        np.testing.assert_allclose(m, m.T, rtol=0, atol=tol)  # derived above
     page_table = {
         ("dct", 1): ((2, 2), 1, (0.5, 0.5)), ("dct", 2): ((2, 1), 3, None), ("dct", 3): (None, 2, (0.5, 1)),
         ("dct", 4): (None, 4, None), ("dst", 1): (None, 1, None), ("dst", 2): ((1, 2), 3, None),
@@ -234,7 +236,7 @@ def test_adjoint_is_the_chain_transposed(kind, t, m, n, norm, orth):
     for adj, inverse in ((fwd_adj, False), (inv_adj, True)):
         a = _full(kind, t, n, norm, orth, inverse=inverse) @ _pad(n, m)
         got = adj(y, input_shape=(m, 2), type=t, n=n, axis=0, norm=norm, orthogonalize=orth)
-        np.testing.assert_allclose(got, a.T @ y, rtol=0, atol=atol)
+        np.testing.assert_allclose(got, a.T @ y, rtol=0, atol=atol)  # derived above
         if n < m:
             assert np.all(got[n:] == 0.0)
 
@@ -248,8 +250,9 @@ def test_ortho_orthogonalized_adjoint_equals_inverse(kind, t):
     adj, inv = (cs.dct_adjoint, cs.idct) if kind == "dct" else (cs.dst_adjoint, cs.idst)
     a = _full(kind, t, n, "ortho", True)
     atol = 8 * n * EPS * np.abs(y).sum()  # n-term sums of entries <= 1, FFT scale 2(1 + log2 12) <= 8n
-    np.testing.assert_allclose(adj(y, input_shape=(n,), type=t, norm="ortho"), a.T @ y, rtol=0, atol=atol)
-    np.testing.assert_allclose(inv(y, type=t, norm="ortho"), a.T @ y, rtol=0, atol=atol)
+    np.testing.assert_allclose(adj(y, input_shape=(n,), type=t, norm="ortho"), a.T @ y,
+                               rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(inv(y, type=t, norm="ortho"), a.T @ y, rtol=0, atol=atol)  # derived above
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -298,8 +301,8 @@ def test_fft_algorithms_of_the_cores_table(kind, t):
         x = np.random.default_rng(n * 8 + t).standard_normal(n)
         expected = _matrix(kind, t, n) @ x
         atol = 8 * n * EPS * 2 * np.abs(x).sum()  # dense 2(n+1)-term sums and twiddles, entries <= 2: <= 16 n eps
-        np.testing.assert_allclose(_page_algorithm(kind, t, x), expected, rtol=0, atol=atol)
-        np.testing.assert_allclose(cs._core_fft(x, kind, t), expected, rtol=0, atol=atol)
+        np.testing.assert_allclose(_page_algorithm(kind, t, x), expected, rtol=0, atol=atol)  # derived above
+        np.testing.assert_allclose(cs._core_fft(x, kind, t), expected, rtol=0, atol=atol)  # derived above
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -319,7 +322,8 @@ def test_nd_is_the_1d_chain_along_each_axis(fn, adj, kind, inverse):
         a0 = _full(kind, t, 3, norm, norm == "ortho", inverse=inverse)
         a1 = _full(kind, t, 4, norm, norm == "ortho", inverse=inverse)
         atol = 64 * EPS * np.abs(x).sum()  # two dense sums of <= 4 terms of |a| <= 2, FFT scale 2(1 + log2 10)
-        np.testing.assert_allclose(fn(x, type=t, axes=(0, 1), norm=norm), a0 @ x @ a1.T, rtol=0, atol=atol)
+        np.testing.assert_allclose(fn(x, type=t, axes=(0, 1), norm=norm), a0 @ x @ a1.T,
+                                   rtol=0, atol=atol)  # derived above
         np.testing.assert_allclose(adj(x, input_shape=(3, 4), type=t, axes=(0, 1), norm=norm), a0.T @ x @ a1,
                                    rtol=0, atol=atol)  # same sums transposed
     with pytest.raises(ValueError):
@@ -389,7 +393,7 @@ def test_mdct_fft_kernel_and_tdac_identities(n):
     pre = np.exp(-1j * np.pi * np.arange(2 * n) / (2 * n))
     via_fft = (post[:, None] * (_dft(2 * n) @ np.diag(pre))[:n]).real
     tol = 16 * n * EPS  # 2N-term dense sums of unit twiddles: <= 2N eps per entry, a few roundings more
-    np.testing.assert_allclose(via_fft, mat, rtol=0, atol=tol)
+    np.testing.assert_allclose(via_fft, mat, rtol=0, atol=tol)  # derived above
     np.testing.assert_allclose(mat @ mat.T, n * np.eye(n), rtol=0, atol=tol * n)  # 2N-term sums of cos products
     j = np.fliplr(np.eye(n))
     alias = np.block([[-j, np.zeros((n, n))], [np.zeros((n, n)), j]])
@@ -432,8 +436,9 @@ def test_mdct_adjoints_and_tight_frame(n, m):
     x = rng.standard_normal(length)
     atol = 16 * n * EPS * np.abs(y).sum()  # 2N-term sums, twiddled 2N FFT, overlap-add of 2 frames
     got = md.mdct_adjoint(y, input_shape=(length,), frame_length=2 * n)
-    np.testing.assert_allclose(got, dense.T @ y.ravel(), rtol=0, atol=atol)
-    np.testing.assert_allclose(n / 2 * md.imdct(y, frame_length=2 * n), dense.T @ y.ravel(), rtol=0, atol=atol)
+    np.testing.assert_allclose(got, dense.T @ y.ravel(), rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(n / 2 * md.imdct(y, frame_length=2 * n), dense.T @ y.ravel(),
+                               rtol=0, atol=atol)  # derived above
     assert md.imdct(y, frame_length=2 * n).shape == ((m + 1 - 1) * n,)
     np.testing.assert_allclose(md.imdct_adjoint(x, input_shape=y.shape, frame_length=2 * n),
                                2 / n * (dense @ x).reshape(y.shape), rtol=0,

@@ -106,8 +106,8 @@ def test_definitions_dft_sums_and_norm_table(n, norm):
     fwd = np.array([c * sum(x[j] * np.exp(-2j * np.pi * j * k / n) for j in range(n)) for k in range(n)])
     inv = np.array([c_inv * sum(x[k] * np.exp(2j * np.pi * j * k / n) for k in range(n)) for j in range(n)])
     atol = 4 * n * EPS * np.abs(x).sum()  # n-term loop (n eps sum|x|) + FFT (2(1 + log2 16) = 10 eps) <= 4n eps sum|x|
-    np.testing.assert_allclose(ft.fft(x, norm=norm), fwd, rtol=0, atol=atol)
-    np.testing.assert_allclose(ft.ifft(x, norm=norm), inv, rtol=0, atol=atol)
+    np.testing.assert_allclose(ft.fft(x, norm=norm), fwd, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(ft.ifft(x, norm=norm), inv, rtol=0, atol=atol)  # derived above
     assert ft.norm_factor(norm, n, inverse=False) == pytest.approx(c, rel=2 * EPS)  # one rounded sqrt/division
     assert ft.norm_factor(norm, n, inverse=True) == pytest.approx(c_inv, rel=2 * EPS)  # one rounded sqrt/division
 
@@ -121,10 +121,10 @@ def test_definitions_crop_or_pad_before_the_transform(m, n):
     x = rng.standard_normal(m)
     full = _dft(n) @ (_pad_matrix(n, m) @ x)
     atol = 4 * n * EPS * np.abs(x).sum()  # n-term dense sum + FFT error scale 2(1 + log2 n) <= 4n eps sum|x|
-    np.testing.assert_allclose(ft.fft(x, n=n), full, rtol=0, atol=atol)
+    np.testing.assert_allclose(ft.fft(x, n=n), full, rtol=0, atol=atol)  # derived above
     got = ft.rfft(x, n=n)
     assert got.shape == (n // 2 + 1,)
-    np.testing.assert_allclose(got, full[: n // 2 + 1], rtol=0, atol=atol)
+    np.testing.assert_allclose(got, full[: n // 2 + 1], rtol=0, atol=atol)  # derived above
     y = rng.standard_normal(m) + 1j * rng.standard_normal(m)
     bins = _pad_matrix(n // 2 + 1, m) @ y
     expected = _c2r_loop(bins, n) / n
@@ -166,8 +166,8 @@ def test_chain_has_the_five_maps_and_leaves_identities_out():
     x = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
     y = rng.standard_normal((n, 3)) + 1j * rng.standard_normal((n, 3))
     atol = 4 * n * EPS * max(np.abs(x).sum(), np.abs(y).sum())  # n-term sums, FFT scale 2(1 + log2 7) < 4n
-    np.testing.assert_allclose(st.apply_chain(steps, x), a @ x, rtol=0, atol=atol)
-    np.testing.assert_allclose(st.apply_chain_adjoint(steps, y), a.conj().T @ y, rtol=0, atol=atol)
+    np.testing.assert_allclose(st.apply_chain(steps, x), a @ x, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(st.apply_chain_adjoint(steps, y), a.conj().T @ y, rtol=0, atol=atol)  # derived above
     np.testing.assert_allclose(ft.fft_adjoint(y, input_shape=shape, n=n, axis=0, norm=norm), a.conj().T @ y,
                                rtol=0, atol=atol)  # same bound: the public (fused) chain, same maps
 
@@ -206,13 +206,14 @@ def test_c2c_adjoint_entries_and_dual_norm_table(n):
     fh = _dft(n, sign=+1)
     np.testing.assert_array_equal(fh, _dft(n).conj().T)  # entrywise: exp of the same rounded argument, conjugated
     atol = 4 * n * EPS * np.abs(y).sum()  # n-term dense sum + FFT error scale 2(1 + log2 16) = 10 <= 4n eps
-    np.testing.assert_allclose(core.c2c_adjoint(y, input_shape=(n,)), fh @ y, rtol=0, atol=atol)
+    np.testing.assert_allclose(core.c2c_adjoint(y, input_shape=(n,)), fh @ y, rtol=0, atol=atol)  # derived above
     np.testing.assert_allclose(n * np.fft.ifft(y, norm="backward"), fh @ y, rtol=0, atol=atol)  # the page's identity
     dual = {"backward": "forward", "ortho": "ortho", "forward": "backward"}
     for norm in NORMS:
         assert ft.dual_norm(norm) == dual[norm]
         expected = _c(norm, n, inverse=False) * fh @ y
-        np.testing.assert_allclose(ft.fft_adjoint(y, input_shape=(n,), norm=norm), expected, rtol=0, atol=atol)
+        np.testing.assert_allclose(ft.fft_adjoint(y, input_shape=(n,), norm=norm), expected,
+                                   rtol=0, atol=atol)  # derived above
         np.testing.assert_allclose(ft.ifft(y, norm=dual[norm]), expected, rtol=0, atol=atol)  # same sums
 
 
@@ -247,10 +248,10 @@ def test_r2c_adjoint_plain_and_weighted_forms(n):
     np.testing.assert_array_equal(core.hermitian_weights(n, xp=np, dtype=np.float64), w)
     dense = _real_matrix(lambda e: (_dft(n) @ e)[:m], n, complex_in=False)  # C F E
     atol = 4 * n * EPS * np.abs(y).sum()  # m-term sums / half-length FFTs of 2(1 + log2 16) <= 4n eps sum|y|
-    np.testing.assert_allclose(dense.T @ _stack(y), loop, rtol=0, atol=atol)
-    np.testing.assert_allclose(_c2r_loop(y / w, n), loop, rtol=0, atol=atol)
-    np.testing.assert_allclose(core.r2c_adjoint(y, input_shape=(n,)), loop, rtol=0, atol=atol)
-    np.testing.assert_allclose(core.r2c_adjoint_weighted(y, input_shape=(n,)), loop, rtol=0, atol=atol)
+    np.testing.assert_allclose(dense.T @ _stack(y), loop, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(_c2r_loop(y / w, n), loop, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(core.r2c_adjoint(y, input_shape=(n,)), loop, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(core.r2c_adjoint_weighted(y, input_shape=(n,)), loop, rtol=0, atol=atol)  # derived above
 
 
 @pytest.mark.parametrize("m, n", [(7, 7), (5, 8), (9, 6)])
@@ -290,11 +291,12 @@ def test_irfft_c2r_sum_ignores_imag_of_dc_and_nyquist(n):
     if n % 2 == 0:
         ext[n // 2] = y[n // 2].real
     atol = 4 * n * EPS * np.abs(y).sum()  # n-term sums (loop, dense) + FFT scale 2(1 + log2 16) <= 4n eps sum|y|
-    np.testing.assert_allclose((_dft(n, +1) @ ext).real, loop, rtol=0, atol=atol)
+    np.testing.assert_allclose((_dft(n, +1) @ ext).real, loop, rtol=0, atol=atol)  # derived above
     assert np.abs((_dft(n, +1) @ ext).imag).max() <= atol
-    np.testing.assert_allclose(core.c2r(y, n=n), loop, rtol=0, atol=atol)
+    np.testing.assert_allclose(core.c2r(y, n=n), loop, rtol=0, atol=atol)  # derived above
     for norm in NORMS:
-        np.testing.assert_allclose(ft.irfft(y, n=n, norm=norm), _c(norm, n, inverse=True) * loop, rtol=0, atol=atol)
+        np.testing.assert_allclose(ft.irfft(y, n=n, norm=norm), _c(norm, n, inverse=True) * loop,
+                                   rtol=0, atol=atol)  # derived above
     kicked = y.copy()
     kicked[0] += 5j
     if n % 2 == 0:
@@ -316,12 +318,12 @@ def test_c2r_adjoint_is_weighted_r2c_and_im_dc_gets_zero(n):
     dense = _real_matrix(lambda e: _c2r_loop(e, n), m, complex_in=True)
     atol = 4 * n * EPS * np.abs(g).sum()  # n-term sums (loop, dense) + FFT scale 2(1 + log2 16) <= 4n eps sum|g|
     t = dense.T @ g
-    np.testing.assert_allclose(t[:m] + 1j * t[m:], w * big_g, rtol=0, atol=atol)
+    np.testing.assert_allclose(t[:m] + 1j * t[m:], w * big_g, rtol=0, atol=atol)  # derived above
     got = core.c2r_adjoint(g, input_shape=(m,), n=n)
-    np.testing.assert_allclose(got, w * big_g, rtol=0, atol=atol)
+    np.testing.assert_allclose(got, w * big_g, rtol=0, atol=atol)  # derived above
     assert got[0].imag == 0.0 and (n % 2 or got[n // 2].imag == 0.0)
     back = ft.irfft_adjoint(g, input_shape=(m,), n=n, norm="backward")
-    np.testing.assert_allclose(back, w * big_g / n, rtol=0, atol=atol)
+    np.testing.assert_allclose(back, w * big_g / n, rtol=0, atol=atol)  # derived above
     assert back[0].imag == 0.0 and (n % 2 or back[n // 2].imag == 0.0)
     y = rng.standard_normal(m) + 1j * rng.standard_normal(m)
     pairing = np.sum(core.c2r(y, n=n) * g)
@@ -351,8 +353,8 @@ def test_irfftn_is_ifft_on_outer_axes_then_irfft(shape, s):
     rows = rows @ _pad_matrix(h, shape[1]).T  # the last axis read at h bins
     expected = np.stack([_c2r_loop(r, n1) / n1 for r in rows])
     atol = 8 * n0 * n1 * EPS * np.abs(x).sum()  # two n-term dense sums in a row, each <= 4 n eps of its input sum
-    np.testing.assert_allclose(ft.irfftn(x, s=s), expected, rtol=0, atol=atol)
-    np.testing.assert_allclose(ft.irfft2(x, s=s), expected, rtol=0, atol=atol)
+    np.testing.assert_allclose(ft.irfftn(x, s=s), expected, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(ft.irfft2(x, s=s), expected, rtol=0, atol=atol)  # derived above
     kicked = x.copy()
     kicked[1, 0] += 1j  # outer-axis bin of the DC column: not ignored
     change = np.abs(ft.irfftn(kicked, s=s) - ft.irfftn(x, s=s)).max()
@@ -396,7 +398,7 @@ def test_rfftn_is_rfft_last_then_fft_others():
     last = np.einsum("kj,abj->abk", _dft(4)[:3], x)  # rfft of length 4 on axis 2: 3 bins
     expected = np.einsum("kj,ajb->akb", _dft(5), last)  # fft on axis 1
     atol = 64 * EPS * np.abs(x).sum()  # 4 + 5 term dense sums + FFT scales 2(1 + log2 5) < 64 eps sum|x|
-    np.testing.assert_allclose(ft.rfftn(x, axes=(1, 2)), expected, rtol=0, atol=atol)
+    np.testing.assert_allclose(ft.rfftn(x, axes=(1, 2)), expected, rtol=0, atol=atol)  # derived above
     full = np.einsum("kj,ajb->akb", _dft(5), np.einsum("kj,abj->abk", _dft(4), x + 0j))
     full = np.einsum("kj,jab->kab", _dft(3), full)
     np.testing.assert_allclose(ft.fftn(x), full, rtol=0, atol=2 * atol)  # one more 3-term axis: twice the bound
@@ -464,8 +466,9 @@ def test_pruned_rfft2_and_irfft2_are_cropped_and_padded_rfft2(norm):
     x = rng.standard_normal(in_shape)
     z = rng.standard_normal((in_shape[0], cols)) + 1j * rng.standard_normal((in_shape[0], cols))
     atol = 8 * n0 * n1 * EPS * max(np.abs(x).sum(), np.abs(z).sum())  # two dense n-term sums in a row
-    np.testing.assert_allclose(rfft2_pruned(x, s=s, cols=cols, norm=norm), rfft2_dense(x), rtol=0, atol=atol)
-    np.testing.assert_allclose(irfft2_pruned(z, s=s, norm=norm), irfft2_dense(z), rtol=0, atol=atol)
+    np.testing.assert_allclose(rfft2_pruned(x, s=s, cols=cols, norm=norm), rfft2_dense(x),
+                               rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(irfft2_pruned(z, s=s, norm=norm), irfft2_dense(z), rtol=0, atol=atol)  # derived above
     a = _real_matrix(rfft2_dense, x.size, complex_in=False)
     y = rng.standard_normal((n0, cols)) + 1j * rng.standard_normal((n0, cols))
     got = rfft2_pruned_adjoint(y, input_shape=in_shape, s=s, cols=cols, norm=norm)
@@ -503,7 +506,7 @@ def test_axes_rules():
     x = rng.standard_normal((2, 3, 4)) + 1j * rng.standard_normal((2, 3, 4))
     atol = 64 * EPS * np.abs(x).sum()  # two dense sums of <= 5 terms and FFT scales 2(1 + log2 5)
     expected = np.einsum("kj,abj->abk", _dft(5) @ _pad_matrix(5, 4), np.einsum("kj,ajb->akb", _dft(3), x))
-    np.testing.assert_allclose(ft.fftn(x, s=(-1, 5)), expected, rtol=0, atol=atol)
+    np.testing.assert_allclose(ft.fftn(x, s=(-1, 5)), expected, rtol=0, atol=atol)  # derived above
     twice = np.einsum("kj,ajb->akb", _dft(3) @ _dft(3), x)
     np.testing.assert_allclose(ft.fftn(x, axes=(1, 1)), twice, rtol=0, atol=2 * atol)  # 3 * 3 = 9-term sums
     with pytest.raises(ValueError):

@@ -116,8 +116,8 @@ def test_hadamard2_is_h0_x_h1t_over_sqrt_n0_n1(shape):
     x = np.random.default_rng(n0 + n1).standard_normal(shape)
     expected = _sylvester(n0) @ x @ _sylvester(n1).T / math.sqrt(n0 * n1)
     atol = (math.log2(n0 * n1) + 2) * EPS * np.abs(x).sum()  # page's FWHT bound (log2 n + 2) u, both sides
-    np.testing.assert_allclose(hadamard2(x), expected, rtol=0, atol=atol)
-    np.testing.assert_allclose(hadamard2_adjoint(x, input_shape=shape), expected, rtol=0, atol=atol)
+    np.testing.assert_allclose(hadamard2(x), expected, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(hadamard2_adjoint(x, input_shape=shape), expected, rtol=0, atol=atol)  # derived above
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -176,16 +176,16 @@ def test_slant_recursion_rows_and_coefficients(n):
     s = _slant_dense(n)
     tol = 8 * math.log2(max(n, 2)) * EPS  # page's Slant bound 3.2 eps log2 n per unit vector, on both sides
     np.testing.assert_allclose(s @ s.T, np.eye(n), rtol=0, atol=2 * tol)  # n-term sums of products of two rows
-    np.testing.assert_allclose(s[0], np.full(n, 1 / math.sqrt(n)), rtol=0, atol=tol)
+    np.testing.assert_allclose(s[0], np.full(n, 1 / math.sqrt(n)), rtol=0, atol=tol)  # derived above
     if n >= 2:
         ramp = (n - 1 - 2 * np.arange(n)) * math.sqrt(3 / (n * (n * n - 1)))
-        np.testing.assert_allclose(s[1], ramp, rtol=0, atol=tol)
+        np.testing.assert_allclose(s[1], ramp, rtol=0, atol=tol)  # derived above
         an2, bn2 = 3 * n * n / (4 * (n * n - 1)), (n * n - 4) / (4 * (n * n - 1))
         assert math.isclose(an2 + bn2, 1.0, rel_tol=4 * EPS)  # two rounded quotients of exact integers
     x = np.random.default_rng(n).standard_normal((3, n))
     atol = tol * np.abs(x).sum(axis=1).max()  # same bound, scaled by sum|x|
-    np.testing.assert_allclose(slant_core(x), x @ s.T, rtol=0, atol=atol)
-    np.testing.assert_allclose(slant(x), x @ s.T, rtol=0, atol=atol)
+    np.testing.assert_allclose(slant_core(x), x @ s.T, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(slant(x), x @ s.T, rtol=0, atol=atol)  # derived above
 
 
 def test_slant_s4_of_pratt_chen_welch():
@@ -227,9 +227,9 @@ def test_slant_adjoint_transposed_combination(n):
     s = _slant_dense(n)
     y = np.random.default_rng(n).standard_normal(n)
     atol = 8 * math.log2(n) * EPS * np.abs(y).sum()  # page's 3.2 eps log2 n per level chain, on both sides
-    np.testing.assert_allclose(_slant_page_adjoint(y), s.T @ y, rtol=0, atol=atol)
-    np.testing.assert_allclose(slant_core_adjoint(y), s.T @ y, rtol=0, atol=atol)
-    np.testing.assert_allclose(slant_adjoint(y, input_shape=(n,)), s.T @ y, rtol=0, atol=atol)
+    np.testing.assert_allclose(_slant_page_adjoint(y), s.T @ y, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(slant_core_adjoint(y), s.T @ y, rtol=0, atol=atol)  # derived above
+    np.testing.assert_allclose(slant_adjoint(y, input_shape=(n,)), s.T @ y, rtol=0, atol=atol)  # derived above
     np.testing.assert_allclose(slant(slant_adjoint(y, input_shape=(n,))), y, rtol=0, atol=2 * atol)  # two maps
 
 
@@ -253,18 +253,18 @@ def test_chain_pad_core_permute_scale_and_adjoint(n, order, normalized):
     x, y = rng.standard_normal((n, 2)), rng.standard_normal((m, 2))
     atol = (math.log2(m) + 2) * EPS * m * max(np.abs(x).sum(), np.abs(y).sum())  # (log2 m + 2) u, entries up to 1
     got = hadamard(x, axis=0, normalized=normalized, order=order, pad=True)
-    np.testing.assert_allclose(got, a @ x, rtol=0, atol=atol)
+    np.testing.assert_allclose(got, a @ x, rtol=0, atol=atol)  # derived above
     back = hadamard_adjoint(y, input_shape=(n, 2), axis=0, normalized=normalized, order=order, pad=True)
     assert back.shape == (n, 2)
-    np.testing.assert_allclose(back, a.T @ y, rtol=0, atol=atol)
+    np.testing.assert_allclose(back, a.T @ y, rtol=0, atol=atol)  # derived above
     if normalized:
         s = _slant_dense(m)
         perm = np.argsort([_sign_changes(r) for r in s]) if order == "sequency" else np.arange(m)
         b = s[perm] @ _pad(m, n)
         tol = 8 * math.log2(max(m, 2)) * EPS * max(np.abs(x).sum(), np.abs(y).sum())  # 3.2 eps log2 m, both sides
-        np.testing.assert_allclose(slant(x, axis=0, order=order, pad=True), b @ x, rtol=0, atol=tol)
+        np.testing.assert_allclose(slant(x, axis=0, order=order, pad=True), b @ x, rtol=0, atol=tol)  # derived above
         np.testing.assert_allclose(slant_adjoint(y, input_shape=(n, 2), axis=0, order=order, pad=True), b.T @ y,
-                                   rtol=0, atol=tol)
+                                   rtol=0, atol=tol)  # derived above
 
 
 @pytest.mark.parametrize("n", [2, 8, 16])

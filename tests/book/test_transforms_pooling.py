@@ -218,9 +218,10 @@ def test_pool2d_is_separable_and_its_adjoint_reversed():
     for norm in NORMS:
         a0, a1 = _pool_dense(6, 4, norm), _pool_dense(5, 8, norm)
         atol = 2 * _tol(6, 8, np.abs(x).sum())  # two passes of the 1-D bound
-        np.testing.assert_allclose(spectral_pool2d(x, size=(4, 8), norm=norm), a0 @ x @ a1.T, rtol=0, atol=atol)
+        np.testing.assert_allclose(spectral_pool2d(x, size=(4, 8), norm=norm), a0 @ x @ a1.T,
+                                   rtol=0, atol=atol)  # derived above
         swapped = spectral_pool(spectral_pool(x, size=8, axis=1, norm=norm), size=4, axis=0, norm=norm)
-        np.testing.assert_allclose(swapped, a0 @ x @ a1.T, rtol=0, atol=atol)
+        np.testing.assert_allclose(swapped, a0 @ x @ a1.T, rtol=0, atol=atol)  # derived above
         y = rng.standard_normal((4, 8)) + 1j * rng.standard_normal((4, 8))
         got = spectral_pool2d_adjoint(y, input_shape=(6, 5), size=(4, 8), norm=norm)
         np.testing.assert_allclose(got, a0.conj().T @ y @ a1.conj(), rtol=0,

@@ -1,5 +1,5 @@
-"""Bench cases of the mixing layers (FNet, GFNet, AFNO, wavelet mixing): specref against spectrans under torch
-autograd, the same math under ``jax.jit(jax.vjp)``, and the FFT-pass bound.
+"""Bench cases of the mixing layers (FNet, GFNet, AFNO, wavelet mixing): specref against spectrans with torch's
+backward, the same math as a jitted JAX vjp, and the FFT-pass bound.
 
 Sizes follow issue 17's table: B = 8, N in {512, 2048}, D in {256, 768} (``--quick``: B = 4, N = 256,
 D = 128). AFNO keeps 32 x 32 modes (its default keeps all, whose dense MLP over the modes needs ~19 GB at
@@ -93,8 +93,8 @@ def _mixing(name, cls, config, *, jax=None, jax_config=None, bound=None, module=
     return layer_case(name, "mixing", cls=cls, config=config, input_shape=input_shape, grid=grid, quick=quick,
                       spectrans=(f"{SPECTRANS_MIXING}.{module}", name) if module else None, jax=jax,
                       jax_config=jax_config, bound=bound, torch_dtypes=torch_dtypes, label=label, sweep=sweep,
-                      goals=goals, peer_note="torch: spectrans 0.1.0 under torch CPU autograd; jax: the same math "
-                      "(specref.bench.jax_math) under jax.jit(jax.vjp); bound: the unavoidable FFTs (scipy.fft)")
+                      goals=goals, peer_note="torch: spectrans 0.1.0 with torch's CPU backward; jax: the same math "
+                      "(specref.bench.jax_math) as a jitted JAX vjp; bound: the unavoidable FFTs (scipy.fft)")
 
 
 def _hidden(point):

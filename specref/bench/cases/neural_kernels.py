@@ -1,5 +1,5 @@
 r"""Bench cases of the neural-kernel study (:mod:`specref.neural_kernels`): the feature maps and networks against
-the seed's torch modules under autograd and the same math under ``jax.jit(jax.vjp)``, and the empirical NTK
+the seed's torch modules with torch's backward and the same math as a jitted JAX vjp, and the empirical NTK
 against the NTK contracted from ``jax.jacobian`` under ``jax.jit``.
 
 - ``LFF``: :math:`\sin(\pi x W^{\mathsf T} + b)` on n points of dimension d with m features;
@@ -33,7 +33,7 @@ SWEEP = Sweep(param="n", values=tuple(2**k for k in range(8, 17)), quick=tuple(2
 NTK_SWEEP = Sweep(param="n", values=tuple(2**k for k in range(5, 11)), quick=tuple(2**k for k in range(5, 8)),
                   base={"d": 2, "m": 256, "k": 4}, claim="n^2")
 NOTE = ("torch: the seed's modules (nn.Linear called linear, sin; nn.Sequential) with specref's state_dict, under "
-        "torch CPU autograd; jax: the same equations under jax.jit(jax.vjp)")
+        "torch's CPU backward; jax: the same equations as a jitted JAX vjp")
 
 
 def _label(p):
