@@ -27,9 +27,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BookBlock", "MATH_PACKAGES", "PACKAGES", "ROOT", "DOCS", "read_block", "pages", "public_names", "family_of",
-           "guard_tests",
-           "render_block", "api_markdown", "verify_report", "peer_rows", "findings"]
+__all__ = ["BookBlock", "MATH_PACKAGES", "PACKAGES", "ROOT", "DOCS", "read_block", "pages", "public_names",
+           "family_of", "guard_tests", "render_block", "api_markdown", "verify_report", "peer_rows", "findings"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
